@@ -1,0 +1,151 @@
+"""The ``pattern`` kind: term lists and spaCy token patterns over lemmas.
+
+Params:
+  terms: phrases matched case-insensitively on lemmas ("work for everyone" also matches
+    "worked for everyone"). A term may be a mapping ``{term: ..., note: ...}``; the note is
+    available to the message as ``{note}``.
+  patterns: spaCy ``Matcher`` token patterns (lists of token dicts; LEMMA values lower-case).
+  exceptions: phrases; a match that falls inside an occurrence of one is not reported.
+  sentence-exceptions: phrases; a sentence containing one before the match is skipped
+    (debunking and warnings: "beware of clinics that promise a cure").
+  negation: skip matches negated by a cue ("not", "no", "never", "n't", ...) within
+    ``negation-window`` words before them in the same clause.
+"""
+from __future__ import annotations
+
+import re
+
+from spacy.matcher import Matcher, PhraseMatcher
+
+from ..nlp import block_doc, get_nlp
+from . import Hit, Kind, register
+
+# the words that follow a match stop being "what it modifies" at a preposition
+AFTER_STOPS = {"in", "at", "for", "during", "on", "with", "within", "over", "after", "before",
+               "since", "from", "by", "when", "if", "because"}
+CLAUSE_BREAKS = {";", ":", ".", "!", "?", "but", "however", "although", "though", "yet",
+                 "whereas", "while", "\u2014", "(", ")"}
+
+
+@register
+class PatternKind(Kind):
+    name = "pattern"
+    PARAMS = {
+        "terms": (list, [], "phrases matched on lemmas"),
+        "patterns": (list, [], "spaCy Matcher token patterns"),
+        "exceptions": (list, [], "phrases that cancel a match they contain"),
+        "sentence-exceptions": (list, [], "phrases that cancel matches after them in the sentence"),
+        "followed-by-exceptions": (list, [], "lemmas that cancel a match when they follow it closely"),
+        "followed-by-window": (int, 4, "words after the match searched for followed-by-exceptions"),
+        "skip-questions": (bool, False, "do not report matches inside questions"),
+        "negation": (bool, True, "skip negated matches"),
+        "negation-window": (int, 5, "words before the match searched for a negation cue"),
+        "negation-cues": (list, ["not", "no", "never", "n't", "nor", "neither", "cannot",
+                                 "none", "nothing", "nobody", "hardly", "unlikely", "stop",
+                                 "avoid", "beware", "wary", "skeptical", "myth", "false"],
+                          "lemmas that negate what follows"),
+    }
+
+    @classmethod
+    def check_params(cls, params, where):
+        from ..registry import RuleError
+        for i, t in enumerate(params["terms"]):
+            if isinstance(t, dict):
+                t = t.get("term")
+            if not isinstance(t, str) or not t.strip():
+                raise RuleError(f"{where}: field 'params.terms[{i}]': must be a phrase or {{term, note}}")
+        for i, p in enumerate(params["patterns"]):
+            if not isinstance(p, list) or not p or not all(isinstance(x, dict) for x in p):
+                raise RuleError(f"{where}: field 'params.patterns[{i}]': must be a list of token dicts")
+        if not params["terms"] and not params["patterns"]:
+            raise RuleError(f"{where}: field 'params.terms': a pattern rule needs terms or patterns")
+
+    def setup(self):
+        nlp = get_nlp()
+        self.phrase = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.notes = {}
+        for i, t in enumerate(self.params["terms"]):
+            note = None
+            if isinstance(t, dict):
+                t, note = t["term"], t.get("note")
+            key = f"T{i}"
+            self.notes[key] = note
+            self.phrase.add(key, [nlp(t)])
+        self.matcher = Matcher(nlp.vocab)
+        for i, p in enumerate(self.params["patterns"]):
+            try:
+                self.matcher.add(f"P{i}", [p])
+            except (ValueError, KeyError, TypeError) as e:
+                from ..registry import RuleError
+                raise RuleError(f"{self.rule.path}: field 'params.patterns[{i}]': {e}") from None
+        self.exceptions = [tuple(tok.lemma_ for tok in nlp(e)) for e in self.params["exceptions"]]
+        self.sent_exceptions = [tuple(tok.lemma_ for tok in nlp(e)) for e in self.params["sentence-exceptions"]]
+        self.cues = set(self.params["negation-cues"])
+        self.after = set(self.params["followed-by-exceptions"])
+
+    def check(self, doc, ctx):
+        for block in self.blocks(doc):
+            sdoc = block_doc(doc, block)
+            spans = []
+            for key, s, e in list(self.phrase(sdoc)) + list(self.matcher(sdoc)):
+                label = sdoc.vocab.strings[key]
+                while e > s and sdoc[e - 1].is_punct and sdoc[e - 1].text not in ("%",):
+                    e -= 1
+                spans.append((s, e, label))
+            # longest first, drop overlaps
+            spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+            taken_end = -1
+            for s, e, label in spans:
+                if s < taken_end:
+                    continue
+                if self._cancelled(sdoc, s, e):
+                    continue
+                taken_end = e
+                span = sdoc[s:e]
+                yield Hit(block, span.start_char, span.end_char,
+                          args={"match": span.text, "note": self.notes.get(label) or ""})
+
+    def _cancelled(self, sdoc, s, e) -> bool:
+        sent = sdoc[s].sent
+        lemmas = [t.lemma_ for t in sent]
+        off = sent.start
+        ms, me = s - off, e - off
+        if self.params["skip-questions"] and sent.text.rstrip().rstrip("*_\"'\u201d)").endswith("?"):
+            return True
+        if self.after:
+            words = 0
+            for t in sent[me:]:
+                if t.is_punct or t.is_space:
+                    continue
+                if t.lower_ in AFTER_STOPS:
+                    break
+                if t.lemma_ in self.after:
+                    return True
+                words += 1
+                if words >= self.params["followed-by-window"]:
+                    break
+        for ex in self.exceptions:
+            n = len(ex)
+            for i in range(max(0, ms - n + 1), min(ms + 1, len(lemmas) - n + 1)):
+                if tuple(lemmas[i:i + n]) == ex and i + n >= me:
+                    return True
+        for ex in self.sent_exceptions:
+            n = len(ex)
+            for i in range(0, ms):
+                if tuple(lemmas[i:i + n]) == ex:
+                    return True
+        if self.params["negation"]:
+            words = 0
+            for i in range(ms - 1, -1, -1):
+                t = sent[i]
+                if t.is_space:
+                    continue
+                if t.lemma_ in CLAUSE_BREAKS or t.text in CLAUSE_BREAKS:
+                    break
+                if t.lemma_ in self.cues or t.lower_ in self.cues:
+                    return True
+                if not t.is_punct:
+                    words += 1
+                if words >= self.params["negation-window"]:
+                    break
+        return False

@@ -1,0 +1,168 @@
+"""One spaCy pipeline per process.
+
+By default: a blank English tokenizer, medlint's rule-based sentence splitter (it knows
+"et al.", "Dr.", "e.g." and decimal numbers) and lookup lemmas from ``spacy-lookups-data``,
+lower-cased so that matching is case-insensitive. Nothing is downloaded. A trained pipeline
+(``model = "en_core_web_sm"`` under ``[tool.medlint.nlp]``) is used only when configured and
+installed; medlint's own sentence splitter and lemma lookup still decide sentences and
+lemmas, so results do not depend on which pipeline is loaded.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+ABBREVIATIONS = {
+    "al.", "dr.", "mr.", "mrs.", "ms.", "prof.", "st.", "e.g.", "i.e.", "vs.", "etc.", "approx.",
+    "fig.", "vol.", "inc.", "ltd.", "jr.", "sr.", "jan.", "feb.", "mar.", "apr.",
+    "jun.", "jul.", "aug.", "sep.", "sept.", "oct.", "nov.", "dec.",
+    "u.s.", "u.k.", "a.m.", "p.m.", "ph.d.", "m.d.", "d.o.", "n.p.", "r.n.", "dept.", "est.",
+    "ave.", "cf.", "ca.", "viz.", "op.", "cit.", "ibid.", "pp.", "ed.", "eds.",
+}
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> dict:
+    from spacy.lookups import load_lookups
+    lookups = load_lookups("en", ["lemma_lookup"])
+    table = lookups.get_table("lemma_lookup")
+    return table
+
+
+# A few lemmas the lookup table lacks or gets wrong for health copy.
+LEMMA_FIXES = {
+    "proven": "prove", "non-addictive": "non-addictive", "tolerated": "tolerate",
+    "cures": "cure", "cured": "cure", "curing": "cure", "healed": "heal", "heals": "heal",
+    "relieves": "relieve", "relieved": "relieve", "eases": "ease", "eased": "ease",
+    "boosts": "boost", "boosted": "boost", "helps": "help", "helped": "help",
+    "works": "work", "worked": "work", "reverses": "reverse", "reversed": "reverse",
+    "restores": "restore", "restored": "restore", "data": "data", "less": "less",
+    "more": "more", "most": "most", "setting": "setting", "settings": "setting",
+    "ssris": "ssri", "snris": "snri", "glp-1s": "glp-1",
+}
+
+
+def lemma_of(lower: str) -> str:
+    fix = LEMMA_FIXES.get(lower)
+    if fix:
+        return fix
+    return _lemma_table().get(lower, lower)
+
+
+@Language.component("medlint_lemmas")
+def _lemmatize(doc: Doc) -> Doc:
+    for t in doc:
+        t.lemma_ = lemma_of(t.lower_)
+    return doc
+
+
+@Language.component("medlint_sentences")
+def _sentences(doc: Doc) -> Doc:
+    """Rule-based sentence starts: after . ! ? (and closing quotes/brackets), unless the
+    period belongs to an abbreviation, an initial or a number; at blank lines; never inside
+    parentheses."""
+    n = len(doc)
+    if not n:
+        return doc
+    depth = 0
+    doc[0].is_sent_start = True
+    for i in range(1, n):
+        doc[i].is_sent_start = False
+    i = 0
+    while i < n:
+        t = doc[i]
+        txt = t.text
+        if txt in "([{":
+            depth += 1
+        elif txt in ")]}":
+            depth = max(0, depth - 1)
+        if t.is_space and "\n\n" in txt and i + 1 < n:
+            doc[i + 1].is_sent_start = True
+            depth = 0
+        elif txt in (".", "!", "?", "...", "\u2026") or re.fullmatch(r"[.!?]+", txt) or (
+                txt.endswith(".") and len(txt) > 1 and _ends_sentence_token(t)):
+            if txt == "." and i > 0 and (_is_abbrev(doc[i - 1], t) or (
+                    doc[i - 1].lower_ == "no" and i + 1 < n and doc[i + 1].like_num)):
+                i += 1
+                continue
+            j = i + 1
+            while j < n and (doc[j].text in ("'", '"', "\u201d", "\u2019", ")", "]") or doc[j].is_space and "\n\n" not in doc[j].text):
+                if doc[j].text in (")", "]"):
+                    depth = max(0, depth - 1)
+                j += 1
+            if j < n and depth == 0 and _starts_sentence(doc[j]):
+                doc[j].is_sent_start = True
+            i = j
+            continue
+        i += 1
+    return doc
+
+
+def _ends_sentence_token(t) -> bool:
+    low = t.lower_
+    if low in ABBREVIATIONS:
+        return False
+    if re.fullmatch(r"(?:[a-z]\.){2,}", low):  # e.g. "u.s."
+        return False
+    return False  # the tokenizer splits a final period off ordinary words
+
+
+def _is_abbrev(prev, period) -> bool:
+    low = prev.lower_ + "."
+    if low in ABBREVIATIONS:
+        return True
+    if len(prev.text) == 1 and prev.text.isupper() and not prev.whitespace_:
+        return True  # an initial: "J. Smith"
+    return False
+
+
+def _starts_sentence(t) -> bool:
+    c = t.text[:1]
+    return bool(c) and (c.isupper() or c.isdigit() or c in "\"'\u201c\u2018(*[#\u2022-") or not c.isalpha()
+
+
+@lru_cache(maxsize=4)
+def _build(model: str | None) -> Language:
+    import spacy
+    if model:
+        nlp = spacy.load(model, exclude=["parser", "senter", "lemmatizer"])
+    else:
+        nlp = spacy.blank("en")
+    nlp.add_pipe("medlint_sentences", first=True)
+    nlp.add_pipe("medlint_lemmas", after="medlint_sentences")
+    _lemma_table()
+    return nlp
+
+
+_model: str | None = None
+
+
+def configure(model: str | None):
+    """Use an installed trained pipeline (by package name) instead of the blank one."""
+    global _model
+    _model = model or None
+
+
+def get_nlp(model: str | None = None) -> Language:
+    """The process-wide pipeline (built on first use, then reused)."""
+    with _lock:
+        return _build(model or _model)
+
+
+def block_doc(doc, block) -> Doc:
+    """The spaCy Doc of one block; all blocks of a document are processed together, once."""
+    docs = doc.cache.get("spacy")
+    if docs is None:
+        nlp = get_nlp()
+        docs = doc.cache["spacy"] = list(nlp.pipe((b.text for b in doc.blocks), batch_size=128))
+    return docs[block.index]
+
+
+def parse_texts(texts, model: str | None = None):
+    nlp = get_nlp(model)
+    return list(nlp.pipe(texts, batch_size=64))

@@ -1,0 +1,242 @@
+"""HTML parser on the standard library's tolerant ``html.parser``.
+
+The parser reports the exact (line, column) of every tag, text run and entity, so block
+text maps back to the source without searching. ``<script>``, ``<style>``, ``<pre>``,
+``<code>`` and friends are not prose; ``<img alt>`` becomes an alt-text block; ``<a href>``
+is recorded as a link and ``<sup>N</sup>`` as a reference marker. Blocks inside
+``<nav>``, ``<header>``, ``<footer>`` and ``<aside>`` are kept but tagged with their
+container, so rules that want main content only can skip them.
+"""
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+from ..document import (ALT_TEXT, BLOCKQUOTE, HEADING, LIST_ITEM, PARAGRAPH, TABLE_CELL, TITLE,
+                        BlockBuilder, Document, Link, Marker, expand_labels, finish_document)
+
+SKIP = {"script", "style", "pre", "code", "noscript", "template", "svg", "math", "textarea",
+        "select", "object", "iframe"}
+BLOCK_TAGS = {
+    "p": PARAGRAPH, "div": PARAGRAPH, "section": PARAGRAPH, "article": PARAGRAPH,
+    "main": PARAGRAPH, "body": PARAGRAPH, "span_block": PARAGRAPH, "figcaption": PARAGRAPH,
+    "caption": PARAGRAPH, "dd": PARAGRAPH, "dt": PARAGRAPH, "summary": PARAGRAPH,
+    "details": PARAGRAPH, "form": PARAGRAPH, "label": PARAGRAPH, "button": PARAGRAPH,
+    "header": PARAGRAPH, "footer": PARAGRAPH, "nav": PARAGRAPH, "aside": PARAGRAPH,
+    "li": LIST_ITEM, "td": TABLE_CELL, "th": TABLE_CELL, "blockquote": BLOCKQUOTE,
+    "h1": HEADING, "h2": HEADING, "h3": HEADING, "h4": HEADING, "h5": HEADING, "h6": HEADING,
+    "title": TITLE, "ul": PARAGRAPH, "ol": PARAGRAPH, "table": PARAGRAPH, "tr": PARAGRAPH,
+    "html": PARAGRAPH, "hr": PARAGRAPH, "br_block": PARAGRAPH,
+}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+        "source", "track", "wbr"}
+CONTAINERS = {"nav", "header", "footer", "aside"}
+
+
+class _Parser(HTMLParser):
+    def __init__(self, doc: Document):
+        super().__init__(convert_charrefs=False)
+        self.doc = doc
+        self.starts = doc.lines.starts
+        self.stack: list[tuple[str, BlockBuilder | None]] = []
+        self.builder: BlockBuilder | None = None
+        self.skip_depth = 0
+        self.in_sup: int | None = None
+        self.link: tuple[int, str] | None = None
+        self.containers: list[str] = []
+        self.ol_counters: list[int] = []
+
+    def _offset(self) -> int:
+        line, col = self.getpos()
+        return self.starts[line - 1] + col
+
+    def _flush(self):
+        if self.builder is not None:
+            blk = self.builder.build()
+            if blk is not None:
+                self.doc.blocks.append(blk)
+        self.builder = None
+
+    def _new_block(self, kind: str, level: int = 0, label: str | None = None):
+        self._flush()
+        self.builder = BlockBuilder(kind, level)
+        self.builder.label = label
+        self.builder.container = self.containers[-1] if self.containers else None
+
+    def handle_starttag(self, tag, attrs):
+        if self.skip_depth:
+            if tag in SKIP and tag not in VOID:
+                self.skip_depth += 1
+            return
+        if tag in SKIP:
+            self._flush()
+            self.skip_depth = 1
+            return
+        attrs = dict(attrs)
+        if tag == "img":
+            alt = attrs.get("alt")
+            if alt and alt.strip():
+                self._alt_block(alt)
+            return
+        if tag == "br":
+            if self.builder is not None:
+                raw = self.get_starttag_text() or "<br>"
+                self.builder.add_decoded("\n", self._offset(), len(raw))
+            return
+        if tag in CONTAINERS:
+            self.containers.append(tag)
+        if tag == "ol":
+            self.ol_counters.append(int(attrs.get("start") or 1) - 1)
+        if tag in BLOCK_TAGS:
+            kind = BLOCK_TAGS[tag]
+            label = None
+            if tag == "li" and self.ol_counters:
+                self.ol_counters[-1] += 1
+                label = str(self.ol_counters[-1])
+            # the enclosing block resumes (as a new block) after this one closes
+            parent = (self.builder.kind, self.builder.level) if self.builder else None
+            self.stack.append((tag, parent))
+            self._new_block(kind, int(tag[1]) if kind == HEADING else 0, label)
+            return
+        if tag == "sup" and self.builder is not None:
+            # the tag separates the marker from the word before it ("cholesterol<sup>1")
+            raw = self.get_starttag_text() or "<sup>"
+            self.builder.add_decoded(" ", self._offset(), len(raw))
+            self.in_sup = self.builder.length
+        if tag == "a":
+            href = attrs.get("href") or ""
+            if self.builder is None:
+                self._new_block(PARAGRAPH)
+            self.link = (self.builder.length, href)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if self.skip_depth:
+            if tag in SKIP:
+                self.skip_depth -= 1
+            return
+        if tag == "sup" and self.builder is not None and self.in_sup is not None:
+            start = self.in_sup
+            txt = self.builder.text[start:]
+            if re.fullmatch(r"\s*\[?\d{1,3}(\s*[,\u2013-]\s*\d{1,3})*\]?\s*", txt):
+                self.builder.markers.append(Marker(start, self.builder.length,
+                                                   expand_labels(txt.strip(" []")), "sup"))
+            self.in_sup = None
+            return
+        if tag == "a" and self.link is not None and self.builder is not None:
+            start, href = self.link
+            if href and not href.startswith("#") or re.match(r"#(cite|ref|fn)", href or ""):
+                self.builder.links.append(Link(start, self.builder.length, href))
+            self.link = None
+            return
+        if tag == "ol" and self.ol_counters:
+            self.ol_counters.pop()
+        if tag in BLOCK_TAGS:
+            # pop up to the matching open tag (tolerate unclosed children)
+            for k in range(len(self.stack) - 1, -1, -1):
+                if self.stack[k][0] == tag:
+                    parent = self.stack[k][1]
+                    del self.stack[k:]
+                    self._flush()
+                    if parent is not None:
+                        self._new_block(parent[0], parent[1])
+                    break
+        if tag in CONTAINERS and tag in self.containers:
+            self.containers.reverse()
+            self.containers.remove(tag)
+            self.containers.reverse()
+            self._flush()
+
+    def _alt_block(self, alt: str):
+        """Map the alt attribute's value inside the raw start tag."""
+        raw = self.get_starttag_text() or ""
+        start = self._offset()
+        m = re.search(r"""\balt\s*=\s*(["']?)""", raw, re.I)
+        if not m:
+            return
+        q = m.group(1)
+        vstart = start + m.end()
+        vend_rel = raw.find(q, m.end()) if q else re.search(r"[\s>]", raw[m.end():]).start() + m.end()
+        raw_val = raw[m.end():vend_rel]
+        b = BlockBuilder(ALT_TEXT)
+        _add_with_entities(b, raw_val, vstart)
+        blk = b.build()
+        if blk:
+            # keep the surrounding block intact: alt text goes in as its own block
+            cur = self.builder
+            if cur is not None:
+                self._flush()
+                self.doc.blocks.append(blk)
+                self.builder = BlockBuilder(cur.kind, cur.level)
+                self.builder.container = cur.container
+            else:
+                self.doc.blocks.append(blk)
+
+    def handle_data(self, data):
+        if self.skip_depth or not data:
+            return
+        if self.builder is None:
+            if not data.strip():
+                return
+            self._new_block(PARAGRAPH)
+        self.builder.add(data, self._offset())
+
+    def _entity(self, raw: str):
+        if self.skip_depth:
+            return
+        if self.builder is None:
+            self._new_block(PARAGRAPH)
+        decoded = html.unescape(raw)
+        start = self._offset()
+        if decoded == raw:
+            self.builder.add(raw, start)
+        else:
+            self.builder.add_decoded(decoded, start, len(raw))
+
+    def handle_entityref(self, name):
+        start = self._offset()
+        raw = self.doc.source[start:start + len(name) + 2]
+        if not raw.endswith(";"):
+            raw = raw[:-1]
+        self._entity(raw)
+
+    def handle_charref(self, name):
+        start = self._offset()
+        raw = self.doc.source[start:start + len(name) + 3]
+        if not raw.endswith(";"):
+            raw = raw[:-1]
+        self._entity(raw)
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def _add_with_entities(b: BlockBuilder, raw: str, start: int):
+    from . import ENTITY_RE
+    pos = 0
+    for m in ENTITY_RE.finditer(raw):
+        b.add(raw[pos:m.start()], start + pos)
+        decoded = html.unescape(m.group(0))
+        if decoded == m.group(0):
+            b.add(decoded, start + m.start())
+        else:
+            b.add_decoded(decoded, start + m.start(), len(m.group(0)))
+        pos = m.end()
+    b.add(raw[pos:], start + pos)
+
+
+def parse_html(source: str, path: str = "<text>") -> Document:
+    doc = Document(path, source, "html")
+    p = _Parser(doc)
+    try:
+        p.feed(source)
+        p.close()
+    except AssertionError:  # html.parser's last-resort complaint about malformed markup
+        p._flush()
+    return finish_document(doc)

@@ -1,0 +1,98 @@
+"""Plain-text parser.
+
+Paragraphs are separated by blank lines. Inside a group of lines, a short line without
+closing punctuation followed by more text is a heading (web copy pasted as text keeps its
+headings on their own line); a line ending a sentence ends its block; a line that ends
+mid-sentence continues into the next (hard-wrapped prose). Lines that are only an HTML
+comment (the suppression dialect) are not prose. Bullet markers ("-", "*", "•", "1.")
+make list items.
+"""
+from __future__ import annotations
+
+import re
+
+from ..document import HEADING, LIST_ITEM, PARAGRAPH, BlockBuilder, Document, finish_document
+
+BULLET_RE = re.compile(r"^(\s*)([-*+\u2022\u25aa\u2013]|\d{1,3}[.)]|\[\d{1,3}\])\s+")
+COMMENT_LINE_RE = re.compile(r"^\s*<!--.*-->\s*$")
+END_RE = re.compile(r"""[.!?:;]["'\u201d\u2019)\]]*\s*$""")
+
+
+def _is_heading(line: str, nxt: str | None) -> bool:
+    s = line.strip()
+    if not s or END_RE.search(s) or BULLET_RE.match(line):
+        return False
+    words = s.split()
+    if len(words) > 14:
+        return False
+    if nxt is None or not nxt.strip():
+        return s.endswith("?") or len(words) <= 14
+    return True
+
+
+def parse_text(source: str, path: str = "<text>") -> Document:
+    doc = Document(path, source, "text")
+    starts = doc.lines.starts
+    n = len(starts)
+    lines = []
+    for i in range(n):
+        a = starts[i]
+        b = starts[i + 1] if i + 1 < n else len(source)
+        raw = source[a:b]
+        lines.append((a, raw.rstrip("\r\n")))
+    builder: BlockBuilder | None = None
+
+    def flush():
+        nonlocal builder
+        if builder is not None:
+            blk = builder.build()
+            if blk is not None:
+                doc.blocks.append(blk)
+        builder = None
+
+    for i, (start, line) in enumerate(lines):
+        if not line.strip() or COMMENT_LINE_RE.match(line):
+            flush()
+            continue
+        nxt = lines[i + 1][1] if i + 1 < len(lines) else None
+        if nxt is not None and COMMENT_LINE_RE.match(nxt):
+            nxt = None
+        m = BULLET_RE.match(line)
+        if m:
+            flush()
+            builder = BlockBuilder(LIST_ITEM)
+            num = re.match(r"\[?(\d+)", m.group(2))
+            builder.label = num.group(1) if num else None
+            builder.add(line[m.end():], start + m.end())
+            if END_RE.search(line):
+                flush()
+            continue
+        if builder is None and _is_heading(line, nxt) and (nxt is not None and nxt.strip()
+                                                             or _standalone_heading(line)):
+            b = BlockBuilder(HEADING, 0)
+            b.add(line, start)
+            blk = b.build()
+            if blk:
+                doc.blocks.append(blk)
+            continue
+        if builder is None:
+            builder = BlockBuilder(PARAGRAPH)
+        else:
+            builder.add(source[start - 1], start - 1, strip_urls=False)  # the line break
+        builder.add(line, start)
+        if END_RE.search(line):
+            flush()
+    flush()
+    return finish_document(doc)
+
+
+def _standalone_heading(line: str) -> bool:
+    """A short line on its own between blank lines, with no sentence punctuation."""
+    s = line.strip()
+    words = s.split()
+    if not words or len(words) > 14:
+        return False
+    if s.endswith("?"):
+        return True
+    caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
+    return caps >= max(1, len(words) * 0.5)

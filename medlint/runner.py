@@ -1,0 +1,200 @@
+"""File discovery, reading, sequential and process-pool runs, per-file errors."""
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from .config import DEFAULT_EXCLUDE, config_for
+from .engine import Linter, Options
+from .finding import Finding
+from .parsers import format_for, parse
+from .registry import MedlintError
+
+MAX_FILE_SIZE = 10 * 1024 * 1024
+
+
+class InputError(MedlintError):
+    pass
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    words: int = 0
+    readability: dict | None = None
+    errors: list[str] = field(default_factory=list)
+    site_data: dict = field(default_factory=dict)  # rule name -> data for site-wide rules
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "words": self.words, "readability": self.readability}
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)  # {"path", "message"}
+
+    @property
+    def findings(self) -> list[Finding]:
+        out = [f for r in self.files for f in r.findings]
+        out.sort(key=Finding.sort_key)
+        return out
+
+
+def decode(data: bytes, path: str, max_size: int = MAX_FILE_SIZE) -> str:
+    """Bytes -> text, or an InputError that says what is wrong with the file."""
+    if len(data) > max_size:
+        raise InputError(f"{path}: file is {len(data) / 1048576:.1f} MB, over the "
+                         f"{max_size / 1048576:.0f} MB limit (--max-file-size); not linted")
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{path}: binary file (NUL bytes); not linted")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        raise InputError(f"{path}: not valid UTF-8 (byte 0x{data[e.start]:02x} on line {line}); "
+                         f"save the file as UTF-8") from None
+
+
+def read_file(path: str, max_size: int = MAX_FILE_SIZE) -> str:
+    try:
+        size = os.path.getsize(path)
+        if size > max_size:
+            raise InputError(f"{path}: file is {size / 1048576:.1f} MB, over the "
+                             f"{max_size / 1048576:.0f} MB limit (--max-file-size); not linted")
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as e:
+        raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+    return decode(data, path, max_size)
+
+
+def discover(paths: list[str], options: Options | None = None) -> list[str]:
+    """Files to lint: files named explicitly, and files under directories that match the
+    include globs (default: Markdown, HTML, text) and no exclude glob."""
+    out: list[str] = []
+    seen = set()
+    for p in paths:
+        if p == "-":
+            out.append(p)
+            continue
+        if not os.path.exists(p):
+            raise InputError(f"{p}: no such file or directory")
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if d not in DEFAULT_EXCLUDE and not d.startswith("."))
+                for f in sorted(files):
+                    full = os.path.join(root, f)
+                    cfg = config_for(full) if not (options and options.isolated) else None
+                    include = cfg.include if cfg else ("*.md", "*.markdown", "*.html", "*.htm", "*.txt")
+                    if not any(fnmatch.fnmatch(f, g) for g in include):
+                        continue
+                    if cfg and cfg.is_excluded(full):
+                        continue
+                    if full not in seen:
+                        seen.add(full)
+                        out.append(full)
+        elif p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
+
+
+def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None) -> FileResult:
+    from .readability import document_metrics
+    res = FileResult(path)
+    doc = parse(source, path, fmt)
+    res.findings = linter.lint(doc, res.errors)
+    m = document_metrics(doc)
+    res.words = m["words"]
+    res.readability = {k: m[k] for k in ("flesch_kincaid_grade", "smog", "flesch_reading_ease",
+                                          "dale_chall", "sentences", "syllables")}
+    rs = linter.ruleset(path)
+    for rule in rs.rules_for(path):
+        impl = rs.impl(rule)
+        if impl.site_wide:
+            res.site_data[rule.name] = impl.collect(doc, rs)
+    return res
+
+
+def lint_path(linter: Linter, path: str, fmt: str | None = None, stdin_name: str | None = None,
+              max_size: int = MAX_FILE_SIZE) -> FileResult:
+    shown = (stdin_name or "-") if path == "-" else path
+    try:
+        if path == "-":
+            source = decode(sys.stdin.buffer.read(), shown, max_size)
+        else:
+            source = read_file(path, max_size)
+        return lint_source(linter, source, shown, fmt or (format_for(stdin_name) if stdin_name else None))
+    except MedlintError as e:
+        if "internal error" in str(e) or isinstance(e, InputError):
+            return FileResult(shown, errors=[str(e)])
+        raise
+    except Exception as e:  # never a traceback for one bad file
+        return FileResult(shown, errors=[f"{shown}: internal error: {type(e).__name__}: {e}"])
+
+
+_worker_linter: Linter | None = None
+
+
+def _init_worker(options: Options):
+    global _worker_linter
+    _worker_linter = Linter(options)
+
+
+def _work(args):
+    path, fmt, max_size = args
+    return lint_path(_worker_linter, path, fmt, None, max_size)
+
+
+def run(paths: list[str], options: Options | None = None, jobs: int = 1, fmt: str | None = None,
+        stdin_filename: str | None = None, max_size: int = MAX_FILE_SIZE,
+        progress=None) -> RunResult:
+    options = options or Options()
+    linter = Linter(options)
+    files = discover(paths, options)
+    result = RunResult()
+    if jobs > 1 and len(files) > 1 and "-" not in files:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as ex:
+            chunk = max(1, min(32, len(files) // (jobs * 8) or 1))
+            for res in ex.map(_work, [(f, fmt, max_size) for f in files], chunksize=chunk):
+                result.files.append(res)
+                if progress:
+                    progress(res)
+    else:
+        for f in files:
+            res = lint_path(linter, f, fmt, stdin_filename, max_size)
+            result.files.append(res)
+            if progress:
+                progress(res)
+    site_pass(linter, result)
+    for r in result.files:
+        for e in r.errors:
+            result.errors.append({"path": r.path, "message": e})
+    return result
+
+
+def site_pass(linter: Linter, result: RunResult):
+    """Cross-document rules: each gets the small per-file data collected above."""
+    by_rule: dict[str, list] = {}
+    for r in result.files:
+        for name, data in r.site_data.items():
+            by_rule.setdefault(name, []).append((r.path, data))
+        r.site_data = {}
+    if not by_rule or not result.files:
+        return
+    rs = linter.ruleset(result.files[0].path if result.files[0].path != "-" else ".")
+    by_path = {r.path: r for r in result.files}
+    for rule in rs.enabled:
+        if rule.name not in by_rule:
+            continue
+        impl = rs.impl(rule)
+        for path, findings in impl.site_check(by_rule[rule.name], rs).items():
+            by_path[path].findings.extend(findings)
+            by_path[path].findings.sort(key=Finding.sort_key)
