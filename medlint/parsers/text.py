@@ -18,16 +18,30 @@ COMMENT_LINE_RE = re.compile(r"^\s*<!--.*-->\s*$")
 END_RE = re.compile(r"""[.!?:;]["'\u201d\u2019)\]]*\s*$""")
 
 
+# a line ending in one of these words continues on the next line (hard-wrapped prose)
+CONTINUATION_WORDS = {"a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at",
+                      "for", "with", "by", "from", "as", "that", "which", "who", "is", "are",
+                      "was", "were", "be", "your", "our", "their", "its", "my", "than", "into",
+                      "about", "if", "when", "while", "because", "so", "can", "may", "will"}
+
+
 def _is_heading(line: str, nxt: str | None) -> bool:
     s = line.strip()
-    if not s or END_RE.search(s) or BULLET_RE.match(line):
+    if not s or BULLET_RE.match(line):
+        return False
+    standalone = nxt is None or not nxt.strip()
+    if END_RE.search(s) and not (standalone and s.endswith("?")):
         return False
     words = s.split()
     if len(words) > 14:
         return False
-    if nxt is None or not nxt.strip():
-        return s.endswith("?") or len(words) <= 14
-    return True
+    if standalone:
+        return True
+    # followed by more text: a heading only when the next line starts afresh and this line
+    # does not stop mid-phrase (otherwise it is the first line of hard-wrapped prose)
+    if nxt.strip()[:1].islower() or s.endswith((",", "-", "\u2013", "\u2014")):
+        return False
+    return words[-1].lower() not in CONTINUATION_WORDS
 
 
 def parse_text(source: str, path: str = "<text>") -> Document:
@@ -75,6 +89,8 @@ def parse_text(source: str, path: str = "<text>") -> Document:
             if blk:
                 doc.blocks.append(blk)
             continue
+        if builder is not None and not _continues(lines[i - 1][1], line):
+            flush()
         if builder is None:
             builder = BlockBuilder(PARAGRAPH)
         else:
@@ -86,6 +102,14 @@ def parse_text(source: str, path: str = "<text>") -> Document:
     return finish_document(doc)
 
 
+def _continues(prev: str, line: str) -> bool:
+    """A hard-wrapped line continues the previous one when it starts in lower case or the
+    previous line breaks after a comma, a dash or an opening bracket; lines that start with a
+    capital after a line with no closing punctuation are separate (list-like) lines."""
+    first = line.lstrip()[:1]
+    return bool(first) and (first.islower() or prev.rstrip()[-1:] in ",;([-\u2013\u2014&/")
+
+
 def _standalone_heading(line: str) -> bool:
     """A short line on its own between blank lines, with no sentence punctuation."""
     s = line.strip()
@@ -94,5 +118,17 @@ def _standalone_heading(line: str) -> bool:
         return False
     if s.endswith("?"):
         return True
-    caps = sum(1 for w in words if w[:1].isupper() or not w[:1].isalpha())
-    return caps >= max(1, len(words) * 0.5)
+    return _title_like(words)
+
+
+SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "in", "on", "for", "to", "with", "at", "by",
+               "vs", "vs.", "from", "&", "|", "-", "\u2013", "\u2014", "is", "are", "your", "our"}
+
+
+def _title_like(words) -> bool:
+    """Title Case or ALL CAPS: most words that are not small words start with a capital."""
+    big = [w for w in words if w.lower() not in SMALL_WORDS]
+    if not big:
+        return False
+    caps = sum(1 for w in big if w[:1].isupper() or not w[:1].isalpha())
+    return caps >= 0.6 * len(big)

@@ -1,0 +1,294 @@
+"""Claims analysis shared by the claims and risk-disclosure rules.
+
+For every sentence of a document's prose this decides, once per document:
+
+* whether it makes an efficacy or safety claim about a health intervention (benefit verbs,
+  benefit words and phrases, comparatives such as "better sleep", plus everything the
+  ``exaggerated-claim`` and ``risk-minimizing`` rules find), minus questions, calls to
+  action, debunking, negated benefits, mechanism-only uses ("works by blocking") and
+  non-health senses ("effective January 1");
+* whether it carries a verifiable citation (a scholarly link, DOI, PMID/PMCID, a reference
+  marker that resolves to the page's reference list, or author + year);
+* whether it attributes the claim vaguely ("studies show", "a study published in JAMA
+  Psychiatry found") and to which named source.
+
+The lexicons are data: ``rules/knowledge/claims.yaml``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urlparse
+
+import yaml
+from spacy.matcher import PhraseMatcher
+
+from .document import HEADING, Block, Document
+from .nlp import block_doc, get_nlp
+
+AUTHOR_YEAR_RE = re.compile(
+    r"(?:\b[A-Z][A-Za-z'\u2019\-]+(?:\s+(?:et\s+al\.?|and\s+colleagues|(?:and|&)\s+[A-Z][A-Za-z'\u2019\-]+))"
+    r"\s*,?\s*\(?(?:19|20)\d{2}[a-z]?\)?)"
+    r"|(?:\(\s*[A-Z][A-Za-z'\u2019\-]+(?:\s+(?:et\s+al\.?|(?:and|&)\s+[A-Z][A-Za-z'\u2019\-]+))?\s*,?\s*(?:19|20)\d{2}[a-z]?"
+    r"(?:\s*[;,]\s*[^)]{0,80})?\))"
+    r"|(?:\b[A-Z][A-Za-z'\u2019\-]+(?:\s+et\s+al\.?)?\s+\((?:19|20)\d{2}[a-z]?\))")
+DOI_RE = re.compile(r"\b(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/[^\s\"<>]+", re.I)
+PMID_RE = re.compile(r"\b(?:PMID:?\s*\d{5,9}|PMCID:?\s*PMC\d{4,9}|PMC\d{5,9})\b")
+YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
+SOURCE_RES = [
+    re.compile(r"\bpublished\s+in\s+(?:the\s+)?(?P<src>(?:[A-Z][\w&'\u2019.-]*)(?:\s+(?:of|and|&|for|in)?\s*[A-Z][\w&'\u2019.-]*)*)"),
+    re.compile(r"\b(?:researchers|scientists|doctors|experts|investigators)\s+(?:at|from)\s+(?:the\s+)?(?P<src>(?:[A-Z][\w&'\u2019.-]*)(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&'\u2019.-]*)*)"),
+    re.compile(r"(?P<src>\b(?:[A-Z][\w&'\u2019.-]+\s+){0,3}[A-Z][\w&'\u2019.-]+)\s+(?:researchers|scientists|investigators)\b"),
+    re.compile(r"\baccording\s+to\s+(?:the\s+)?(?P<src>(?:[A-Z][\w&'\u2019.-]*)(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&'\u2019.-]*)*)"),
+]
+STOP = {"a", "an", "the", "of", "in", "on", "and", "or", "to", "for", "with", "that", "who", "which",
+        "be", "have", "has", "had", "it", "its", "their", "they", "this", "these", "those", "at", "by",
+        "from", "as", "than", "also", "another", "study", "publish", "find", "found", "show", "journal",
+        "not", "one", "example", "for", "significantly", "research", "researcher", ",", ".", "-"}
+NEGATION = {"not", "no", "never", "n't", "cannot", "without", "nor", "neither", "hardly", "none"}
+
+
+def _lexicon_path():
+    from .knowledge import builtin_knowledge_dir
+    return builtin_knowledge_dir() / "claims.yaml"
+
+
+@dataclass
+class Lexicon:
+    data: dict
+    phrases: PhraseMatcher
+    sets: dict
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    with open(_lexicon_path(), encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    nlp = get_nlp()
+    pm = PhraseMatcher(nlp.vocab, attr="LEMMA")
+    for key in ("benefit_phrases", "not_claim_phrases", "vague_attribution", "conditions"):
+        pm.add(key, [nlp(p) for p in data.get(key, [])])
+    sets = {k: set(v) for k, v in data.items() if isinstance(v, list) and all(isinstance(x, str) for x in v)}
+    return Lexicon(data, pm, sets)
+
+
+@dataclass
+class Sentence:
+    block: Block
+    start: int
+    end: int
+    text: str
+    index: int  # position among the document's sentences
+    claim: bool = False
+    kind: str | None = None  # "efficacy" | "safety"
+    reasons: list[str] = field(default_factory=list)
+    citation: str | None = None  # how it is cited, if it is
+    vague: str | None = None  # the vague attribution phrase
+    source: str | None = None  # a named journal/institution
+    condition: str | None = None
+    lemmas: tuple = ()
+    treatments: tuple = ()  # canonical names mentioned (filled by the risk analysis)
+
+
+def analyze(doc: Document, ctx) -> list[Sentence]:
+    """All prose sentences of ``doc`` with claim and citation status (memoized)."""
+    cached = doc.cache.get("claims")
+    if cached is not None:
+        return cached
+    lex = lexicon()
+    signal = _pattern_signals(doc, ctx)
+    out: list[Sentence] = []
+    for block in doc.prose_blocks():
+        sdoc = block_doc(doc, block)
+        matches = [(sdoc.vocab.strings[k], s, e) for k, s, e in lex.phrases(sdoc)]
+        for sent in sdoc.sents:
+            text = sent.text.strip()
+            if not text:
+                continue
+            lead = len(sent.text) - len(sent.text.lstrip())
+            start = sent.start_char + lead
+            s = Sentence(block, start, start + len(text), text, len(out))
+            s.lemmas = tuple(t.lemma_ for t in sent if not t.is_space)
+            here = [(k, a, b) for k, a, b in matches if sent.start <= a < sent.end]
+            _classify(s, sent, here, lex, signal.get(block.index, []), block)
+            _cite(s, doc, block, lex)
+            out.append(s)
+    doc.cache["claims"] = out
+    return out
+
+
+def _pattern_signals(doc, ctx) -> dict:
+    """Spans found by exaggerated-claim and risk-minimizing (whatever the selection)."""
+    out: dict[int, list] = {}
+    if ctx is None:
+        return out
+    for rule in ctx.all_rules:
+        if rule.name not in ("exaggerated-claim", "risk-minimizing"):
+            continue
+        key = "signals:" + rule.name
+        hits = doc.cache.get(key)
+        if hits is None:
+            hits = doc.cache[key] = list(ctx.impl(rule).check(doc, ctx))
+        for h in hits:
+            out.setdefault(h.block.index, []).append((rule.name, h.start, h.end))
+    return out
+
+
+def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
+    sets = lex.sets
+    toks = [t for t in sent if not t.is_space]
+    lem = [t.lemma_ for t in toks]
+    low = [t.lower_ for t in toks]
+    stripped = s.text.rstrip(" *_\"'\u201d\u2019)")
+    for key, a, b in matches:
+        if key == "conditions":
+            cond = " ".join(t.lemma_ for t in sent.doc[a:b])
+            if s.condition is None or len(cond) > len(s.condition):
+                s.condition = cond
+        if key == "vague_attribution" and s.vague is None:
+            s.vague = sent.doc[a:b].text
+    if stripped.endswith("?"):
+        return
+    if toks and toks[0].is_title and lem[0] in sets["call_to_action"] and (len(toks) < 2 or toks[1].lower_ not in ("is", "are", "was")):
+        return
+    if any(k == "not_claim_phrases" for k, _, _ in matches):
+        return
+    is_heading = block.kind == HEADING
+    if is_heading and lem and lem[0] in ("how", "what", "why", "when", "where", "who", "which"):
+        return  # a topic heading ("How It Works"), not an assertion
+    reasons = []
+    for name, a, b in signals:
+        if a < s.end and b > s.start:
+            if name == "risk-minimizing":
+                reasons.append("safety wording")
+                s.kind = "safety"
+            elif not is_heading:
+                reasons.append("exaggeration")
+    for key, a, b in matches:
+        if key == "benefit_phrases" and not _negated(sent.doc, a):
+            reasons.append("phrase:" + sent.doc[a:b].text)
+    health = sets["health_terms"]
+    benef = sets["beneficiaries"]
+    interventions = sets["intervention_terms"]
+    for i, t in enumerate(toks):
+        l = lem[i]
+        if l in sets["benefit_verbs"] and (not t.is_title or i == 0 or is_heading or block.kind != "paragraph"):
+            if _negated_tokens(toks, i) or (i and toks[i - 1].text in "-\u2010\u2011"):
+                continue
+            nxt = [x for x in lem[i + 1:i + 3] if x != "to"]
+            if nxt and nxt[0] in sets["mechanism_after"]:
+                continue
+            if l in sets["subject_verbs"]:
+                prev = [x for x in lem[max(0, i - 2):i] if x not in ("really", "also", "just", "actually", "still")]
+                if not prev or not (prev[-1] in interventions or _mentions_treatment(prev[-1:])
+                                    or prev[-1] in ("that", "which", "what")):
+                    continue
+            elif l in sets["weak_verbs"]:
+                after = [x for x, tt in zip(lem[i + 1:i + 10], toks[i + 1:i + 10]) if not tt.is_punct][:7]
+                before = lem[max(0, i - 3):i]
+                if not (any(x in health or x in benef for x in after) or (nxt and nxt[0] in benef)
+                        or any(x in interventions for x in before) or _mentions_treatment(before)):
+                    continue
+            reasons.append("verb:" + t.text)
+        elif not is_heading and l in sets["benefit_words"]:
+            if _negated_tokens(toks, i):
+                continue
+            if l in sets["weak_words"] and not any(x in health or x in interventions or x in benef
+                                                   for j, x in enumerate(lem) if j != i):
+                continue
+            reasons.append("word:" + t.text)
+        elif l in sets["comparatives"] or low[i] in sets["comparatives"]:
+            after = [x for x, tt in zip(lem[i + 1:i + 4], toks[i + 1:i + 4]) if not tt.is_punct][:2]
+            if any(x in health and x not in ("side", "effect", "risk", "death", "complication") for x in after) \
+                    and not _negated_tokens(toks, i):
+                reasons.append("comparative:" + t.text)
+    if reasons:
+        s.claim = True
+        s.reasons = reasons
+        if s.kind is None:
+            s.kind = "efficacy"
+
+
+def _mentions_treatment(lemmas) -> bool:
+    from .treatments import alias_lemma_set
+    names = alias_lemma_set()
+    return any(x in names for x in lemmas)
+
+
+def _negated(doc, i) -> bool:
+    return any(doc[j].lemma_ in NEGATION for j in range(max(0, i - 3), i))
+
+
+def _negated_tokens(toks, i) -> bool:
+    for j in range(i - 1, max(-1, i - 4), -1):
+        if toks[j].is_punct and toks[j].text in ",;:":
+            return False
+        if toks[j].lemma_ in NEGATION or toks[j].lower_ in ("n't", "not"):
+            return True
+    return False
+
+
+def _is_citation_url(url: str, lex: Lexicon) -> bool:
+    try:
+        host = (urlparse(url if "://" in url else "http://" + url).hostname or "").lower()
+    except ValueError:
+        return False
+    if not host:
+        return False
+    for d in lex.data.get("citation_domains", []):
+        if host == d or host.endswith("." + d):
+            return True
+    return False
+
+
+def citation_in(doc: Document, block: Block, start: int, end: int, text: str, lex=None) -> str | None:
+    """How the span [start, end) of ``block`` is cited, or None."""
+    lex = lex or lexicon()
+    for link in block.links:
+        inside = start <= link.start <= end if link.start == link.end else (link.start < end and link.end > start)
+        if not inside:
+            continue
+        if _is_citation_url(link.url, lex) or DOI_RE.search(link.url):
+            return "link"
+        if AUTHOR_YEAR_RE.search(block.text[link.start:link.end]):
+            return "link"
+    if DOI_RE.search(text):
+        return "doi"
+    if PMID_RE.search(text):
+        return "pmid"
+    for m in block.markers:
+        # a marker inside the sentence, or right after its final punctuation ("...20%.<sup>2</sup>")
+        if (start <= m.start <= end or (m.start > end and not block.text[end:m.start].strip(" .,;:)\n"))) \
+                and any(lbl in doc.references for lbl in m.labels):
+            return "marker"
+    if AUTHOR_YEAR_RE.search(text):
+        return "author-year"
+    return None
+
+
+def _cite(s: Sentence, doc: Document, block: Block, lex: Lexicon):
+    s.citation = citation_in(doc, block, s.start, s.end, s.text, lex)
+    for rx in SOURCE_RES:
+        m = rx.search(s.text)
+        if m:
+            src = m.group("src").strip(" .,")
+            if src and src.lower() not in ("the", "a", "our", "studies", "study", "research"):
+                s.source = src
+                break
+
+
+def vague_detail(s: Sentence) -> str:
+    """What a vague attribution is missing, for the message."""
+    has_year = bool(YEAR_RE.search(s.text))
+    if s.source and has_year:
+        return f"it names {s.source} and a year but no authors or link"
+    if s.source:
+        return f"it names {s.source} but no authors, year or link"
+    if has_year:
+        return "it gives a year but no authors, source or link"
+    return "no authors, year, source or link"
+
+
+def content_lemmas(s: Sentence) -> set:
+    return {l for l in s.lemmas if l not in STOP and not re.fullmatch(r"\W+|\d+", l)}
