@@ -73,7 +73,7 @@ def lexicon() -> Lexicon:
     return Lexicon(data, pm, sets)
 
 
-@dataclass
+@dataclass(eq=False)
 class Sentence:
     block: Block
     start: int

@@ -31,7 +31,7 @@ class RiskItem:
     reference: str
 
 
-@dataclass
+@dataclass(eq=False)
 class Treatment:
     name: str
     aliases: list[str]

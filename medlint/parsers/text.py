@@ -41,7 +41,7 @@ def _is_heading(line: str, nxt: str | None) -> bool:
     # does not stop mid-phrase (otherwise it is the first line of hard-wrapped prose)
     if nxt.strip()[:1].islower() or s.endswith((",", "-", "\u2013", "\u2014")):
         return False
-    return words[-1].lower() not in CONTINUATION_WORDS
+    return words[-1].lower() not in CONTINUATION_WORDS and _title_like(words)
 
 
 def parse_text(source: str, path: str = "<text>") -> Document:
