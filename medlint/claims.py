@@ -143,7 +143,7 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
     stripped = s.text.rstrip(" *_\"'\u201d\u2019)")
     for key, a, b in matches:
         if key == "conditions":
-            cond = " ".join(t.lemma_ for t in sent.doc[a:b])
+            cond = sent.doc[a:b].text.lower()
             if s.condition is None or len(cond) > len(s.condition):
                 s.condition = cond
         if key == "vague_attribution" and s.vague is None:

@@ -40,7 +40,7 @@ def vocabulary() -> dict:
 @lru_cache(maxsize=4096)
 def _term_re(term: str):
     t = re.escape(term.lower()).replace(r"\ ", r"[\s-]+")
-    return re.compile(r"(?<![\w])" + t + r"(?:s|es)?(?![\w])")
+    return re.compile(r"(?<![\w])" + t + r"(?:s|es|d|ed|ing)?(?![\w])")
 
 
 def find_terms(text: str, terms) -> list[tuple[int, int, str]]:

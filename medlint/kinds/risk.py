@@ -44,13 +44,14 @@ class RiskKind(Kind):
             if not claims or not t.disclosure_required:
                 continue
             first = claims[0]
+            names = {"treatment": t.name, "Treatment": t.name[:1].upper() + t.name[1:]}
             related = [(s.block, s.start, s.end, "another benefit claim") for s in claims[1:self.params["max-related"] + 1]]
             mode = self.params["report"]
             if mode == "missing":
                 if r.risks:
                     continue
                 yield Hit(first.block, first.start, first.end, subject=t.name, related=related,
-                          args={"treatment": t.name, "claims": len(claims)})
+                          args={**names, "claims": len(claims)})
             elif mode == "incomplete":
                 if not r.risks:
                     continue
@@ -65,7 +66,7 @@ class RiskKind(Kind):
                     parts.append("regulatory status not stated: " + "; ".join(regulatory))
                 rel = [(s.block, s.start, s.end, "risk named here") for s in r.risks[:self.params["max-related"]]]
                 yield Hit(first.block, first.start, first.end, subject=t.name, related=rel,
-                          args={"treatment": t.name, "missing": " | ".join(parts)})
+                          args={**names, "missing": "; ".join(parts)})
             else:
                 if not r.risks:
                     continue  # that is missing-risk-disclosure's finding
@@ -87,4 +88,4 @@ class RiskKind(Kind):
                            "its risks appear only at the end of the page or in the footer")
                     rel = [(s.block, s.start, s.end, "risk named here") for s in r.risks[:self.params["max-related"]]]
                     yield Hit(first.block, first.start, first.end, subject=t.name, related=rel,
-                              args={"treatment": t.name, "why": why})
+                              args={**names, "why": why})
