@@ -126,11 +126,7 @@ def _pattern_signals(doc, ctx) -> dict:
     for rule in ctx.all_rules:
         if rule.name not in ("exaggerated-claim", "risk-minimizing"):
             continue
-        key = "signals:" + rule.name
-        hits = doc.cache.get(key)
-        if hits is None:
-            hits = doc.cache[key] = list(ctx.impl(rule).check(doc, ctx))
-        for h in hits:
+        for h in ctx.impl(rule).check(doc, ctx):
             out.setdefault(h.block.index, []).append((rule.name, h.start, h.end))
     return out
 

@@ -38,26 +38,38 @@ def vocabulary() -> dict:
 
 
 @lru_cache(maxsize=4096)
-def _term_re(term: str):
-    t = re.escape(term.lower()).replace(r"\ ", r"[\s-]+")
-    return re.compile(r"(?<![\w])" + t + r"(?:s|es|d|ed|ing)?(?![\w])")
+def _terms_re(terms: tuple):
+    alts = sorted({re.escape(t.lower()).replace(r"\ ", r"[\s-]+") for t in terms}, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?:s|es|d|ed|ing)?(?![\w])")
+
+
+_NEG_RE = None
+
+
+def _negator_re():
+    global _NEG_RE
+    if _NEG_RE is None:
+        alts = sorted((re.escape(n) for n in vocabulary()["negators"]), key=len, reverse=True)
+        _NEG_RE = re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")
+    return _NEG_RE
 
 
 def find_terms(text: str, terms) -> list[tuple[int, int, str]]:
     """Occurrences of ``terms`` in ``text`` that are not negated or minimised."""
+    terms = tuple(terms)
+    if not terms:
+        return []
     low = text.lower()
-    neg = vocabulary()["negators"]
+    neg = _negator_re()
     out = []
-    for term in terms:
-        for m in _term_re(term).finditer(low):
-            before = low[max(0, m.start() - 30):m.start()]
-            if before.endswith(("non-", "non ", "anti-")):
-                continue
-            words = re.findall(r"[\w']+", before)[-3:]
-            tail = " ".join(words)
-            if any(re.search(r"(?<![\w])" + re.escape(n) + r"(?![\w])", tail) for n in neg):
-                continue
-            out.append((m.start(), m.end(), term))
+    for m in _terms_re(terms).finditer(low):
+        before = low[max(0, m.start() - 30):m.start()]
+        if before.endswith(("non-", "non ", "anti-")):
+            continue
+        tail = " ".join(re.findall(r"[\w']+", before)[-3:])
+        if neg.search(tail):
+            continue
+        out.append((m.start(), m.end(), m.group(0)))
     return out
 
 
@@ -81,20 +93,27 @@ class TreatmentReport:
         return [r.label for r in self.treatment.regulatory if not find_terms(text, r.terms)]
 
 
+def _block_mentions(doc: Document, block, extra) -> list[tuple[Treatment, int, int]]:
+    key = ("treatments", block.index)
+    found = doc.cache.get(key)
+    if found is None:
+        sdoc = block_doc(doc, block)
+        found = doc.cache[key] = [(t, sdoc[a].idx, sdoc[b - 1].idx + len(sdoc[b - 1].text))
+                                  for t, a, b in find_treatments(sdoc, extra)]
+    return found
+
+
 def _mentions(doc: Document, s: Sentence, extra) -> list[tuple[Treatment, bool]]:
     """Treatments named in a sentence, each with whether it is only a comparator."""
-    sdoc = block_doc(doc, s.block)
-    span = sdoc.char_span(s.start, s.end, alignment_mode="expand")
-    if span is None:
-        return []
-    sub = span.as_doc()
-    out = []
     comp = COMPARATOR_RE.search(s.text)
-    cut = comp.start() if comp else None
-    for t, a, _b in find_treatments(sub, extra):
-        char = sub[a].idx
-        out.append((t, cut is not None and char > cut and not s.text[:cut].strip() == ""))
-    return out
+    lo = hi = -1
+    if comp:
+        lo = s.start + comp.start()
+        hi = s.end
+        if comp.start() <= 2:  # "Unlike SSRIs, ketamine ...": the comparator ends at the comma
+            comma = s.text.find(",", comp.end())
+            hi = s.start + comma if comma >= 0 else s.end
+    return [(t, lo <= a < hi) for t, a, e in _block_mentions(doc, s.block, extra) if s.start <= a < s.end]
 
 
 def _is_safety_heading(text: str) -> bool:

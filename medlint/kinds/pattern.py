@@ -84,10 +84,21 @@ class PatternKind(Kind):
         self.after = set(self.params["followed-by-exceptions"])
 
     def check(self, doc, ctx):
+        """Hits are computed once per document and rule instance (the claims analysis reads
+        them too)."""
+        key = ("pattern-hits", id(self))
+        hits = doc.cache.get(key)
+        if hits is None:
+            hits = doc.cache[key] = list(self._check(doc))
+        return iter(hits)
+
+    def _check(self, doc):
         for block in self.blocks(doc):
             sdoc = block_doc(doc, block)
             spans = []
-            for key, s, e in list(self.phrase(sdoc)) + list(self.matcher(sdoc)):
+            # (a Matcher without patterns warns W036 on every call: skip it)
+            token_hits = list(self.matcher(sdoc)) if self.params["patterns"] else []
+            for key, s, e in list(self.phrase(sdoc)) + token_hits:
                 label = sdoc.vocab.strings[key]
                 while e > s and sdoc[e - 1].is_punct and sdoc[e - 1].text not in ("%",):
                     e -= 1
