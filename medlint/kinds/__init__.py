@@ -101,4 +101,7 @@ def get_kind(name: str) -> type[Kind]:
 
 
 # import the kinds so they register themselves
-from . import pattern  # noqa: E402,F401
+from . import claims, pattern, risk  # noqa: E402,F401
+from . import readability  # noqa: E402,F401
+from . import jargon  # noqa: E402,F401
+from . import duplicates  # noqa: E402,F401
