@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", default=["."], metavar="PATH",
                    help="files or directories (default: .); '-' reads standard input")
     c.add_argument("--format", "--output-format", dest="format", default="concise",
-                   choices=("concise", "full", "json", "github"), help="output format (default: concise)")
+                   choices=("concise", "full", "json", "github", "sarif"),
+                   help="output format (default: concise)")
     c.add_argument("--select", action="append", metavar="RULES",
                    help="rules to enable: codes, prefixes, names or categories (comma-separated)")
     c.add_argument("--extend-select", action="append", metavar="RULES", help="rules to add to the selection")
@@ -46,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="files larger than this are reported, not linted (default: 10)")
     c.add_argument("--output-file", "-o", metavar="FILE", help="write the report here instead of stdout")
     c.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    c.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
+    c.add_argument("--write-baseline", metavar="FILE",
+                   help="record the current findings in FILE (then exit 0) for later --baseline runs")
+
+    ls = sub.add_parser("lsp", help="run the language server on stdio (for editors)")
+    ls.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio (for debugging)")
 
     r = sub.add_parser("rules", help="list all rules")
     r.add_argument("--format", choices=("text", "json"), default="text")
@@ -68,6 +75,9 @@ def main(argv=None) -> int:
             return cmd_rules(args)
         if args.command == "rule":
             return cmd_rule(args)
+        if args.command == "lsp":
+            from .lsp import serve
+            return serve(args.tcp)
         parser.print_help()
         return 2
     except MedlintError as e:
@@ -93,21 +103,33 @@ def cmd_check(args) -> int:
     if "-" in args.paths and len(args.paths) > 1:
         print("medlint: error: '-' (standard input) cannot be combined with other paths", file=sys.stderr)
         return 2
-    Linter(options).ruleset(args.paths[0] if args.paths[0] != "-" else ".")  # fail early on bad config
+    rs = Linter(options).ruleset(args.paths[0] if args.paths[0] != "-" else ".")  # fail early on bad config
+    known = None
+    if args.baseline:
+        from .baseline import read_baseline
+        known = read_baseline(args.baseline)
     result = run(args.paths, options, jobs=args.jobs, stdin_filename=args.stdin_filename,
                  max_size=int(args.max_file_size * 1048576))
-    out = render(args.format, result, color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    if args.write_baseline:
+        from .baseline import write_baseline
+        write_baseline(args.write_baseline, result.findings)
+        print(f"medlint: wrote {len(result.findings)} finding(s) to baseline {args.write_baseline}",
+              file=sys.stderr)
+        for e in result.errors:
+            print(f"medlint: error: {e['message']}", file=sys.stderr)
+        return 2 if result.errors else 0
+    if known is not None:
+        for r in result.files:
+            r.findings = [f for f in r.findings if f.fingerprint not in known]
+    out = render(args.format, result, rules=rs.enabled,
+                 color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     if args.output_file:
         from .util import atomic_write
         atomic_write(args.output_file, out + "\n")
     elif out and not (args.quiet and not result.findings):
         print(out)
-    if args.format not in ("json", "github"):
-        for e in result.errors:
-            print(f"medlint: error: {e['message']}", file=sys.stderr)
-    elif result.errors:
-        for e in result.errors:
-            print(f"medlint: error: {e['message']}", file=sys.stderr)
+    for e in result.errors:
+        print(f"medlint: error: {e['message']}", file=sys.stderr)
     if result.errors:
         return 2
     fail_on = args.fail_on or Linter(options).fail_on(args.paths[0] if args.paths[0] != "-" else ".")

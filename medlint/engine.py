@@ -131,6 +131,8 @@ class Linter:
                     raise
                 errors.append(msg)
         findings.sort(key=Finding.sort_key)
+        from .baseline import fingerprint_findings
+        fingerprint_findings(findings, doc.source)
         return findings
 
     @staticmethod

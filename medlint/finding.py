@@ -51,6 +51,7 @@ class Finding:
     # source offsets of the span (not serialised; used by fixes and the LSP)
     start_offset: int = -1
     end_offset: int = -1
+    fingerprint: str | None = None  # see medlint.baseline (SARIF partialFingerprints, --baseline)
 
     def sort_key(self):
         return (self.path, self.line, self.column, self.code, self.end_line, self.end_column, self.message)
@@ -70,4 +71,6 @@ class Finding:
         d = dict(d)
         related = [Related(**r) for r in d.pop("related", []) or []]
         fix = d.pop("fix", None)
-        return cls(**d, related=related, fix=Fix(**fix) if fix else None)
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in d.items() if k in known}, related=related,
+                   fix=Fix(**fix) if fix else None)

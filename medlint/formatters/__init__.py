@@ -6,12 +6,15 @@ import json
 from .. import __version__
 
 SCHEMA_VERSION = 1
-FORMATS = ("concise", "full", "json", "github")
+FORMATS = ("concise", "full", "json", "github", "sarif")
 
 
 def render(fmt: str, result, rules=None, color: bool = False) -> str:
     if fmt == "json":
         return render_json(result)
+    if fmt == "sarif":
+        from .sarif import render_sarif
+        return render_sarif(result, rules or [])
     if fmt == "full":
         return render_full(result, color)
     if fmt == "github":
@@ -78,13 +81,14 @@ def _gh_escape(s: str, prop: bool = False) -> str:
     return s
 
 
-def render_github(result) -> str:
+def render_github(result, rules=None) -> str:
+    """GitHub Actions workflow commands: one annotation per finding, titled with the rule."""
     level = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
     for f in result.findings:
         props = (f"file={_gh_escape(f.path, True)},line={f.line},col={f.column},"
                  f"endLine={f.end_line},endColumn={f.end_column},"
-                 f"title={_gh_escape(f'{f.code} {f.rule}', True)}")
+                 f"title={_gh_escape(f'{f.code} [{f.rule}] ({f.category}, {f.severity})', True)}")
         lines.append(f"::{level[f.severity]} {props}::{_gh_escape(f.message)}")
     for e in result.errors:
         lines.append(f"::error file={_gh_escape(e['path'], True)}::{_gh_escape(e['message'])}")
