@@ -30,7 +30,7 @@ def render_sarif(result, rules) -> str:
             "help": {"text": r.why + "\n\nReferences:\n" + "\n".join("- " + x for x in r.references),
                      "markdown": r.why + "\n\n**References**\n\n" + "\n".join("- " + x for x in r.references)},
             "defaultConfiguration": {"level": LEVEL[r.severity]},
-            "properties": {"category": r.category, "tags": [r.category, r.kind]},
+            "properties": {"category": r.category, "tags": sorted({r.category, r.kind})},
         })
     results = []
     for f in result.findings:
