@@ -69,14 +69,15 @@ class Rule:
 
 
 def builtin_rules_dir() -> Path:
-    try:
-        from importlib.resources import files
-        p = Path(str(files("medlint.rules")))
-        if p.is_dir():
-            return p
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "rules"
+    """The built-in packs: ``medlint/rules`` in an installed wheel (``rules/`` ships as the
+    package ``medlint.rules``), ``rules/`` next to the package in a source checkout.
+    (``importlib.resources.files`` is no help: without an ``__init__.py`` the package is a
+    namespace package, whose MultiplexedPath does not convert to a path with ``str``.)"""
+    here = Path(__file__).resolve().parent
+    for cand in (here / "rules", here.parent / "rules"):
+        if cand.is_dir():
+            return cand
+    return here.parent / "rules"
 
 
 def _load_yaml(path: Path):

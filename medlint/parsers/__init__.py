@@ -4,9 +4,10 @@ Each parser returns blocks whose text maps back to exact source offsets.
 """
 from __future__ import annotations
 
-import html
 import os
 import re
+
+from html import unescape as _unescape  # not `import html`: the .html submodule shadows it
 
 from ..document import BlockBuilder, Document
 
@@ -60,7 +61,7 @@ def align(builder: BlockBuilder, text: str, src: str, cursor: int, limit: int) -
             continue
         m = ENTITY_RE.match(src, cursor) if src[cursor] == "&" else None
         if m:
-            decoded = html.unescape(m.group(0))
+            decoded = _unescape(m.group(0))
             if decoded and text.startswith(decoded, i):
                 builder.add_decoded(decoded, cursor, m.end() - cursor)
                 cursor = m.end()
