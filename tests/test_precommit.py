@@ -72,4 +72,5 @@ def test_clean_copy_passes(repo):
     p = subprocess.run(["git", "commit", "-m", "add visit page"], cwd=d, capture_output=True, text=True, env=env,
                        timeout=1800)
     assert p.returncode == 0, p.stdout + p.stderr
-    assert "medlint" in p.stdout and "Passed" in p.stdout
+    out = p.stdout + p.stderr
+    assert "medlint" in out and "Passed" in out, out
