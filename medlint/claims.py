@@ -172,6 +172,11 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
         if l in sets["benefit_verbs"] and (not t.is_title or i == 0 or is_heading or block.kind != "paragraph"):
             if _negated_tokens(toks, i) or (i and toks[i - 1].text in "-\u2010\u2011"):
                 continue
+            if any(x in sets["time_clause"] for x in lem[max(0, i - 3):i]) and not reasons:
+                continue
+            restricted = lex.data.get("restricted_verbs", {}).get(l)
+            if restricted is not None and not any(x in restricted for x in lem[i + 1:i + 5]):
+                continue
             nxt = [x for x in lem[i + 1:i + 3] if x != "to"]
             if nxt and nxt[0] in sets["mechanism_after"]:
                 continue
