@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from .registry import MedlintError, builtin_rules_dir
+from .registry import MedlintError, builtin_rules_dir, read_yaml
 
 TREATMENT_TYPES = ("prescription-drug", "drug-class", "psychedelic", "supplement", "procedure",
                    "device", "low-risk")
@@ -59,15 +57,7 @@ class Knowledge:
 
 
 def _read(path: Path):
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise KnowledgeError(f"{path}{where}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
-    except OSError as e:
-        raise KnowledgeError(f"{path}: cannot read knowledge file: {e.strerror or e}") from None
+    return read_yaml(path, KnowledgeError, "knowledge file")
 
 
 def _str_list(entry, key, where, required=True):

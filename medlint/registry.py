@@ -80,16 +80,21 @@ def builtin_rules_dir() -> Path:
     return here.parent / "rules"
 
 
-def _load_yaml(path: Path):
+def read_yaml(path, error=MedlintError, what: str = "file"):
+    """Load a YAML data file; any problem becomes ``error`` naming the file (and position)."""
     try:
         with open(path, encoding="utf-8") as fh:
             return yaml.safe_load(fh)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise RuleError(f"{path}{where}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
+        raise error(f"{path}{where}: invalid YAML: {getattr(e, 'problem', None) or e}") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise RuleError(f"{path}: cannot read rule file: {e}") from None
+        raise error(f"{path}: cannot read {what}: {getattr(e, 'strerror', None) or e}") from None
+
+
+def _load_yaml(path: Path):
+    return read_yaml(path, RuleError, "rule file")
 
 
 def load_rule(path: Path) -> Rule:
