@@ -89,6 +89,7 @@ class Sentence:
     condition: str | None = None
     lemmas: tuple = ()
     treatments: tuple = ()  # canonical names mentioned (filled by the risk analysis)
+    cta: bool = False  # a call to action ("Book your consultation today")
 
 
 def analyze(doc: Document, ctx) -> list[Sentence]:
@@ -147,6 +148,7 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
     if stripped.endswith("?"):
         return
     if toks and toks[0].is_title and lem[0] in sets["call_to_action"] and (len(toks) < 2 or toks[1].lower_ not in ("is", "are", "was")):
+        s.cta = True
         return
     if any(k == "not_claim_phrases" for k, _, _ in matches):
         return

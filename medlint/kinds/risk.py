@@ -10,11 +10,13 @@ Params:
     many words promoting as warning is not comparable by any reading, while ordinary pages
     that give a proper safety section stay well under it.
   late-fraction (balance): also flag when every risk statement sits in the last part of the
-    page (after this fraction of its prose, default 0.85), in a footer, or after the call to
-    action, i.e. where readers who act on the benefits never see it.
+    page (after this fraction of its prose, default 0.85), in a footer or sidebar, or after
+    the call to action that closes the pitch (the first one after the last benefit claim),
+    i.e. where readers who act on the benefits never see it.
 """
 from __future__ import annotations
 
+from ..claims import analyze
 from ..risk import analyze_risk
 from . import Hit, Kind, register
 
@@ -44,7 +46,7 @@ class RiskKind(Kind):
             if not claims or not t.disclosure_required:
                 continue
             first = claims[0]
-            names = {"treatment": t.name, "Treatment": t.name[:1].upper() + t.name[1:]}
+            names = {"treatment": t.name, "Treatment": t.name[:1].upper() + t.name[1:] if t.name.islower() else t.name}
             related = [(s.block, s.start, s.end, "another benefit claim") for s in claims[1:self.params["max-related"] + 1]]
             mode = self.params["report"]
             if mode == "missing":
@@ -79,13 +81,17 @@ class RiskKind(Kind):
                 for b in doc.prose_blocks():
                     pos[b.index] = acc
                     acc += len(b.text)
-                late = all(s.block.container in ("footer", "aside") or
-                           (pos.get(s.block.index, 0) + s.start) / total >= self.params["late-fraction"]
+                # the call to action that closes the pitch: the first one after every claim
+                last_claim = max(s.index for s in claims)
+                cta = next((s.index for s in analyze(doc, ctx) if s.cta and s.index > last_claim), None)
+                late = all(s.block.container in ("footer", "aside")
+                           or (cta is not None and s.index > cta)
+                           or (pos.get(s.block.index, 0) + s.start) / total >= self.params["late-fraction"]
                            for s in r.risks)
                 if ratio > self.params["max-benefit-ratio"] or late:
                     why = (f"{bw} words of benefit claims against {rw} words of risk"
                            if ratio > self.params["max-benefit-ratio"] else
-                           "its risks appear only at the end of the page or in the footer")
+                           "its risks appear only at the end of the page, in a footer or after the call to action")
                     rel = [(s.block, s.start, s.end, "risk named here") for s in r.risks[:self.params["max-related"]]]
                     yield Hit(first.block, first.start, first.end, subject=t.name, related=rel,
                               args={**names, "why": why})
