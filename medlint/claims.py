@@ -25,7 +25,7 @@ import yaml
 from spacy.matcher import PhraseMatcher
 
 from .document import HEADING, Block, Document
-from .nlp import block_doc, get_nlp
+from .nlp import block_doc, get_nlp, lemma_of
 
 AUTHOR_YEAR_RE = re.compile(
     r"(?:\b[A-Z][A-Za-z'\u2019\-]+(?:\s+(?:et\s+al\.?|and\s+colleagues|(?:and|&)\s+[A-Z][A-Za-z'\u2019\-]+))"
@@ -59,6 +59,7 @@ class Lexicon:
     data: dict
     phrases: PhraseMatcher
     sets: dict
+    vague: object = None  # Matcher for vague attributions with words in between
 
 
 @lru_cache(maxsize=1)
@@ -67,10 +68,15 @@ def lexicon() -> Lexicon:
         data = yaml.safe_load(fh)
     nlp = get_nlp()
     pm = PhraseMatcher(nlp.vocab, attr="LEMMA")
-    for key in ("benefit_phrases", "not_claim_phrases", "vague_attribution", "conditions"):
+    for key in ("benefit_phrases", "not_claim_phrases", "vague_attribution", "conditions",
+                "risk_context", "testimonial_phrases"):
         pm.add(key, [nlp(p) for p in data.get(key, [])])
     sets = {k: set(v) for k, v in data.items() if isinstance(v, list) and all(isinstance(x, str) for x in v)}
-    return Lexicon(data, pm, sets)
+    from spacy.matcher import Matcher
+    vm = Matcher(nlp.vocab)
+    for i, p in enumerate(data.get("vague_patterns", [])):
+        vm.add(f"V{i}", [p])
+    return Lexicon(data, pm, sets, vm)
 
 
 @dataclass(eq=False)
@@ -103,6 +109,7 @@ def analyze(doc: Document, ctx) -> list[Sentence]:
     for block in doc.prose_blocks():
         sdoc = block_doc(doc, block)
         matches = [(sdoc.vocab.strings[k], s, e) for k, s, e in lex.phrases(sdoc)]
+        matches += [("vague_attribution", s, e) for _k, s, e in lex.vague(sdoc)]
         for sent in sdoc.sents:
             text = sent.text.strip()
             if not text:
@@ -147,9 +154,9 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
             s.vague = sent.doc[a:b].text
     if stripped.endswith("?"):
         return
-    if toks and toks[0].is_title and lem[0] in sets["call_to_action"] and (len(toks) < 2 or toks[1].lower_ not in ("is", "are", "was")):
-        s.cta = True
-        return
+    if toks and toks[0].is_title and lem[0] in sets["call_to_action"] and toks[0].lower_ == lem[0] \
+            and (len(toks) < 2 or toks[1].lower_ not in ("is", "are", "was")):
+        s.cta = True  # a call to action: a claim only if it also states a benefit phrase
     if any(k == "not_claim_phrases" for k, _, _ in matches):
         return
     is_heading = block.kind == HEADING
@@ -176,6 +183,13 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
                 continue
             if any(x in sets["time_clause"] for x in lem[max(0, i - 3):i]) and not reasons:
                 continue
+            if l == "help" and i and lem[i - 1] in sets["help_noun_before"]:
+                continue  # "seek medical help"
+            if l == "treat" and any(x in sets["usage_before"] for x in lem[max(0, i - 3):i]):
+                continue  # "used to treat depression": what it is for
+            if t.lower_.endswith("ed") and i + 1 < len(toks) and toks[i + 1].is_alpha \
+                    and lem[i + 1] not in FUNCTION_WORDS and i and low[i - 1] in ADJECTIVE_SLOT:
+                continue  # a participle used as an adjective: "from treated skin", "are reduced appetite"
             restricted = lex.data.get("restricted_verbs", {}).get(l)
             if restricted is not None and not any(x in restricted for x in lem[i + 1:i + 5]):
                 continue
@@ -202,15 +216,55 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
                 continue
             reasons.append("word:" + t.text)
         elif l in sets["comparatives"] or low[i] in sets["comparatives"]:
-            after = [x for x, tt in zip(lem[i + 1:i + 4], toks[i + 1:i + 4]) if not tt.is_punct][:2]
-            if any(x in health and x not in ("side", "effect", "risk", "death", "complication") for x in after) \
+            after = [x for tt in toks[i + 1:i + 4] if not tt.is_punct for x in (tt.lemma_, tt.lower_)][:4]
+            before = lem[i - 1] if i else ""
+            if (any((x in health or x in benef) and x not in RISK_NOUNS for x in after)
+                    or (before in health and before not in RISK_NOUNS and low[i] in ("better", "younger", "stronger"))) \
                     and not _negated_tokens(toks, i):
                 reasons.append("comparative:" + t.text)
+    keys = {k for k, _, _ in matches}
+    strong = [r for r in reasons if not r.startswith("comparative:") and
+              not (r.startswith("verb:") and lemma_of(r[5:].lower()) in sets["weak_verbs"])]
+    if reasons and not strong and "risk_context" in keys:
+        reasons = []  # a sentence about side effects, not a benefit
+    if not reasons and s.vague and any(x in health or x in sets["benefit_verbs"] or x in sets["comparatives"]
+                                       for x in lem):
+        reasons.append("attributed result")  # "research shows that implants stop bone loss"
+    if not reasons and "testimonial_phrases" in keys and _testimonial(block, s):
+        reasons.append("testimonial")
+    if not reasons and "back" in lem:
+        k = lem.index("back")
+        if any(x in ("get", "have", "give", "bring") for x in lem[max(0, k - 12):k]) and \
+                any(x in health or x == "life" for x in lem[max(0, k - 12):k]):
+            reasons.append("phrase:... back")
+    if s.cta:
+        reasons = [r for r in reasons if r.startswith(("phrase:", "exaggeration", "testimonial"))]
     if reasons:
         s.claim = True
         s.reasons = reasons
         if s.kind is None:
             s.kind = "efficacy"
+
+
+FUNCTION_WORDS = {"in", "by", "with", "to", "the", "a", "an", "your", "their", "his", "her", "our", "its",
+                  "for", "and", "or", "within", "after", "before", "over", "from", "at", "on", "of",
+                  "as", "than", "up", "down", "out", "off", "by", "through", "during", "significantly",
+                  "dramatically", "greatly", "markedly", "substantially", "symptom", "it", "them", "us",
+                  "you", "me", "him", "this", "that", "these", "those", "more", "less", "quickly", "fast"}
+# words after which an -ed form is an adjective before its noun, not a verb
+ADJECTIVE_SLOT = {"the", "a", "an", "from", "with", "of", "on", "in", "your", "their", "our", "my", "his",
+                  "her", "its", "are", "is", "were", "was", ",", "and", "or", "include", "includes", "any"}
+RISK_NOUNS = {"side", "effect", "risk", "death", "complication", "appetite"}
+TESTIMONIAL_END = re.compile(r"""(?:["\u201d]\s*)?(?:[-\u2013\u2014~]\s*|\()\s*[A-Z][\w.'\u2019-]*(?:\s+[A-Z][\w.'\u2019-]*)?\.?"""
+                             r"""(?:,\s*[\w .'\u2019-]+)?\)?\s*$""")
+
+
+def _testimonial(block, s) -> bool:
+    """A quoted customer statement or a line that ends with an attribution ("- Dana R.")."""
+    text = block.text.strip()
+    if block.kind == "blockquote" or text[:1] in "\"\u201c\u2018'":
+        return True
+    return bool(TESTIMONIAL_END.search(text))
 
 
 def _mentions_treatment(lemmas) -> bool:

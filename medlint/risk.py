@@ -99,7 +99,9 @@ def _block_mentions(doc: Document, block, extra) -> list[tuple[Treatment, int, i
     if found is None:
         sdoc = block_doc(doc, block)
         found = doc.cache[key] = [(t, sdoc[a].idx, sdoc[b - 1].idx + len(sdoc[b - 1].text))
-                                  for t, a, b in find_treatments(sdoc, extra)]
+                                  for t, a, b in find_treatments(sdoc, extra)
+                                  if not (a and sdoc[a - 1].lower_ in SUBSTANCE_BEFORE)
+                                  and not (b < len(sdoc) and sdoc[b].lower_ in SUBSTANCE_AFTER)]
     return found
 
 
@@ -114,6 +116,38 @@ def _mentions(doc: Document, s: Sentence, extra) -> list[tuple[Treatment, bool]]
             comma = s.text.find(",", comp.end())
             hi = s.start + comma if comma >= 0 else s.end
     return [(t, lo <= a < hi) for t, a, e in _block_mentions(doc, s.block, extra) if s.start <= a < s.end]
+
+
+GENERIC_CLASS = {"therapy", "therapies", "treatment", "treatments", "drug", "drugs", "medication",
+                 "medications", "medicine", "medicines", "receptor", "agonist", "agonists", "inhibitor",
+                 "inhibitors", "supplement", "supplements", "procedure", "procedures", "injection",
+                 "injections", "product", "products", "device", "devices", "oral", "topical", "other"}
+
+
+@lru_cache(maxsize=512)
+def _class_words_of(cls: str) -> frozenset:
+    out = set()
+    for w in re.findall(r"[a-z]+", cls.lower()):
+        if len(w) > 4 and w not in GENERIC_CLASS:
+            out.add(w)
+            if w.endswith("s"):
+                out.add(w[:-1])
+            else:
+                out.add(w + "s")
+    return frozenset(out)
+
+
+def _class_words(t: Treatment) -> frozenset:
+    return _class_words_of(t.cls)
+
+
+# words around a name that make it the body's own substance, not the product
+# ("boosts testosterone", "low testosterone", "your melatonin levels")
+SUBSTANCE_BEFORE = {"boost", "boosts", "boosting", "raise", "raises", "raising", "increase", "increases",
+                    "lower", "lowers", "low", "high", "your", "own", "natural", "naturally", "free",
+                    "total", "produce", "produces", "make", "makes", "support", "supports", "balance",
+                    "optimize", "declining", "falling"}
+SUBSTANCE_AFTER = {"level", "levels", "production", "deficiency", "receptor", "receptors"}
 
 
 def _is_safety_heading(text: str) -> bool:
@@ -164,6 +198,8 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
         if s.text.rstrip().endswith("?"):
             continue
         has_cue = bool(find_terms(s.text, voc["cues"]))
+        contra = [m for m in find_terms(s.text, voc["contraindications"])
+                  if not re.match(r"\W*(?:everyone|everybody|all|every)\b", s.text[m[1]:].lower())]
         heading = doc.blocks[section] if section is not None else None
         in_safety = heading is not None and heading.kind == HEADING and _is_safety_heading(heading.text)
         holders = list(targets)
@@ -171,10 +207,14 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
             holders = list(dict.fromkeys(block_mentions[b.index]))
         if in_safety and not named:
             holders = list(dict.fromkeys(holders + [t for t in seen_order]))
+        if not named and (has_cue or contra):
+            # a class word ("antidepressants can cause ...") covers the promoted members of the class
+            words = set(re.findall(r"[a-z]+", s.text.lower()))
+            holders = list(dict.fromkeys(holders + [t for t in seen_order if _class_words(t) & words]))
         for t in holders:
             concrete = find_terms(s.text, list(t.risk_terms) + [x for k in t.key_risks for x in k.terms])
             generic = find_terms(s.text, voc["adverse"]) if has_cue else []
-            ok = has_cue and bool(concrete or generic)
+            ok = bool(contra) or (has_cue and bool(concrete or generic))
             r = reports.setdefault(t.name, TreatmentReport(t, first_mention=s.index))
             if s not in r.mentioned:
                 r.mentioned.append(s)

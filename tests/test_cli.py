@@ -13,7 +13,7 @@ RULES = load_rules()
 
 CLEAN = "Our office opens at nine on weekdays.\n"
 PROMISE = "Our herbal tonic is a miracle.\n"  # exaggerated-claim at 1:23-1:30
-BOTH = "Our herbal tonic is a miracle. It is completely safe.\n"
+BOTH = "Our herbal tonic is a miracle. It is well tolerated.\n"
 
 TOP_KEYS = {"schema", "medlint", "findings", "files", "errors"}
 FINDING_KEYS = {"path", "line", "column", "end_line", "end_column", "code", "rule", "category",
@@ -286,7 +286,7 @@ def test_invalid_rule_field_is_one_clear_error(tmp_path):
 
 def test_jobs_gives_the_same_report(tmp_path):
     for i in range(3):
-        (tmp_path / f"p{i}.md").write_text(f"Page {i}: a miracle tonic.\n\nIt is completely safe.\n",
+        (tmp_path / f"p{i}.md").write_text(f"Page {i}: a miracle tonic.\n\nIt is well tolerated.\n",
                                            encoding="utf-8")
     args = ["check", "--isolated", "--select", "MED210,MED310", str(tmp_path)]
     one = run_cli(*args)

@@ -11,7 +11,7 @@ from medlint.runner import run
 
 from .conftest import run_cli
 
-BOTH = "Our herbal tonic is a miracle. It is completely safe.\n"
+BOTH = "Our herbal tonic is a miracle. It is well tolerated.\n"
 
 
 @pytest.fixture(autouse=True)

@@ -59,6 +59,15 @@ class PatternKind(Kind):
                 raise RuleError(f"{where}: field 'params.patterns[{i}]': must be a list of token dicts")
         if not params["terms"] and not params["patterns"]:
             raise RuleError(f"{where}: field 'params.terms': a pattern rule needs terms or patterns")
+        if params["patterns"]:  # compile them now, so that a bad pattern fails at load
+            m = Matcher(get_nlp().vocab)
+            for i, p in enumerate(params["patterns"]):
+                try:
+                    m.add(f"P{i}", [p])
+                except (ValueError, KeyError, TypeError) as e:
+                    first = str(e).strip().splitlines()
+                    detail = next((x for x in first if x.startswith("- [")), first[0] if first else "")
+                    raise RuleError(f"{where}: field 'params.patterns[{i}]': invalid token pattern {detail}") from None
 
     def setup(self):
         nlp = get_nlp()
