@@ -139,8 +139,8 @@ def test_collect_keeps_signatures_not_text(tmp_path):
     blob = pickle.dumps(data)
     assert b"intake" not in blob and b"nurse" not in blob
     assert set(data) == {"pos", "sig"}
-    assert data["sig"].dtype == np.uint16 and data["sig"].shape == (2, 128)
-    assert len(blob) < 1500
+    assert data["sig"].dtype == np.uint16 and data["sig"].shape == (2, impl.params["num-perm"])
+    assert len(blob) < 200 + 2 * 2 * impl.params["num-perm"] + 600  # signatures + positions
 
 
 def test_config_params_change_behaviour(tmp_path):
