@@ -181,8 +181,8 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
         if l in sets["benefit_verbs"] and (not t.is_title or i == 0 or is_heading or block.kind != "paragraph"):
             if _negated_tokens(toks, i) or (i and toks[i - 1].text in "-\u2010\u2011"):
                 continue
-            if any(x in sets["time_clause"] for x in lem[max(0, i - 3):i]) and not reasons:
-                continue
+            if i > 1 and any(x in sets["time_clause"] for x in lem[max(0, i - 3):i - 1]) and not reasons:
+                continue  # "while you heal" (but not "while softening the lines")
             if l == "help" and i and lem[i - 1] in sets["help_noun_before"]:
                 continue  # "seek medical help"
             if l == "treat" and any(x in sets["usage_before"] for x in lem[max(0, i - 3):i]):
@@ -228,7 +228,7 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
     if reasons and not strong and "risk_context" in keys:
         reasons = []  # a sentence about side effects, not a benefit
     if not reasons and s.vague and any(x in health or x in sets["benefit_verbs"] or x in sets["comparatives"]
-                                       for x in lem):
+                                       for x in lem + low):
         reasons.append("attributed result")  # "research shows that implants stop bone loss"
     if not reasons and "testimonial_phrases" in keys and _testimonial(block, s):
         reasons.append("testimonial")

@@ -146,8 +146,9 @@ def _class_words(t: Treatment) -> frozenset:
 SUBSTANCE_BEFORE = {"boost", "boosts", "boosting", "raise", "raises", "raising", "increase", "increases",
                     "lower", "lowers", "low", "high", "your", "own", "natural", "naturally", "free",
                     "total", "produce", "produces", "make", "makes", "support", "supports", "balance",
-                    "optimize", "declining", "falling"}
-SUBSTANCE_AFTER = {"level", "levels", "production", "deficiency", "receptor", "receptors"}
+                    "optimize", "declining", "falling", "healthy", "balanced", "optimal", "normal",
+                    "better", "more", "less", "restore", "restores", "maintain", "maintains"}
+SUBSTANCE_AFTER = {"level", "levels", "production", "deficiency", "receptor", "receptors", "kinase"}
 
 
 def _is_safety_heading(text: str) -> bool:

@@ -27,12 +27,19 @@ CLAUSE_BREAKS = {";", ":", ".", "!", "?", "but", "however", "although", "though"
                  "whereas", "while", "\u2014", "(", ")"}
 
 
+def _ends_sentence(sdoc, e: int) -> bool:
+    """Nothing but closing punctuation or space between token ``e`` and the sentence end."""
+    end = sdoc[e - 1].sent.end if e else len(sdoc)
+    return all(t.is_punct or t.is_space for t in sdoc[e:end])
+
+
 @register
 class PatternKind(Kind):
     name = "pattern"
     PARAMS = {
         "terms": (list, [], "phrases matched on lemmas"),
         "patterns": (list, [], "spaCy Matcher token patterns"),
+        "sentence-final-terms": (list, [], "phrases that match only at the end of a sentence or heading"),
         "exceptions": (list, [], "phrases that cancel a match they contain"),
         "sentence-exceptions": (list, [], "phrases that cancel matches after them in the sentence"),
         "followed-by-exceptions": (list, [], "lemmas that cancel a match when they follow it closely"),
@@ -57,7 +64,7 @@ class PatternKind(Kind):
         for i, p in enumerate(params["patterns"]):
             if not isinstance(p, list) or not p or not all(isinstance(x, dict) for x in p):
                 raise RuleError(f"{where}: field 'params.patterns[{i}]': must be a list of token dicts")
-        if not params["terms"] and not params["patterns"]:
+        if not params["terms"] and not params["patterns"] and not params["sentence-final-terms"]:
             raise RuleError(f"{where}: field 'params.terms': a pattern rule needs terms or patterns")
         if params["patterns"]:  # compile them now, so that a bad pattern fails at load
             m = Matcher(get_nlp().vocab)
@@ -80,6 +87,9 @@ class PatternKind(Kind):
             key = f"T{i}"
             self.notes[key] = note
             self.phrase.add(key, [nlp(t)])
+        self.final = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        for t in self.params["sentence-final-terms"]:
+            self.final.add("F", [nlp(t)])
         self.matcher = Matcher(nlp.vocab)
         for i, p in enumerate(self.params["patterns"]):
             try:
@@ -107,7 +117,8 @@ class PatternKind(Kind):
             spans = []
             # (a Matcher without patterns warns W036 on every call: skip it)
             token_hits = list(self.matcher(sdoc)) if self.params["patterns"] else []
-            for key, s, e in list(self.phrase(sdoc)) + token_hits:
+            final_hits = [(k, s, e) for k, s, e in self.final(sdoc) if _ends_sentence(sdoc, e)]
+            for key, s, e in list(self.phrase(sdoc)) + token_hits + final_hits:
                 label = sdoc.vocab.strings[key]
                 while e > s and sdoc[e - 1].is_punct and sdoc[e - 1].text not in ("%",):
                     e -= 1
