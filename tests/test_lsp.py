@@ -90,3 +90,40 @@ async def test_config_change_is_picked_up(client: LanguageClient):
     client.workspace_did_change_watched_files(T.DidChangeWatchedFilesParams(changes=[T.FileEvent(
         uri=(client.root / "medlint.toml").as_uri(), type=T.FileChangeType.Changed)]))
     await _diagnostics(client, uri, lambda d: not any(x.code == "MED210" for x in d))
+
+
+CRASHING_SERVER = [sys.executable, "-c", (
+    "import medlint.kinds.pattern as p\n"
+    "def boom(self, doc):\n"
+    "    raise RuntimeError('rule exploded')\n"
+    "p.PatternKind._check = boom\n"
+    "from medlint.lsp import serve\n"
+    "serve()\n")]
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=CRASHING_SERVER))
+async def crashing(lsp_client: LanguageClient, tmp_path_factory):
+    root = tmp_path_factory.mktemp("crash")
+    lsp_client.root = root
+    await lsp_client.initialize_session(T.InitializeParams(capabilities=T.ClientCapabilities(),
+                                                           root_uri=root.as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_a_crashing_rule_is_logged_and_the_server_lives(crashing: LanguageClient):
+    uri = (crashing.root / "page.md").as_uri()
+    crashing.text_document_did_open(T.DidOpenTextDocumentParams(text_document=T.TextDocumentItem(
+        uri=uri, language_id="markdown", version=1,
+        text="Our drip is a miracle. We administer it weekly.\n")))
+    diags = await _diagnostics(crashing, uri, lambda d: len(d) > 0)
+    codes = {d.code for d in diags}
+    assert "MED210" not in codes and "MED310" not in codes  # the pattern rules crashed
+    assert "MED403" in codes  # the others still report
+    logs = [m.message for m in crashing.log_messages if m.type == T.MessageType.Error]
+    assert any("internal error in rule exaggerated-claim" in m and "rule exploded" in m for m in logs), logs
+    # and it keeps serving
+    hover = await crashing.text_document_hover_async(T.HoverParams(
+        text_document=T.TextDocumentIdentifier(uri=uri), position=T.Position(line=0, character=0)))
+    assert hover is None or hover.contents
