@@ -193,9 +193,12 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
             restricted = lex.data.get("restricted_verbs", {}).get(l)
             if restricted is not None and not any(x in restricted for x in lem[i + 1:i + 5]):
                 continue
-            nxt = [x for x in lem[i + 1:i + 3] if x != "to"]
+            nxt = [x for x in lem[i + 1:i + 4] if x != "to"]
             if nxt and nxt[0] in sets["mechanism_after"]:
                 continue
+            if len(nxt) > 1 and nxt[0] in benef and nxt[1] in sets["mechanism_after"] \
+                    and not any(x in health for x in lem[i + 1:i + 8]):
+                continue  # "helps you find the right plan", "help patients navigate insurance"
             if l in sets["subject_verbs"]:
                 prev = [x for x in lem[max(0, i - 2):i] if x not in ("really", "also", "just", "actually", "still")]
                 if not prev or not (prev[-1] in interventions or _mentions_treatment(prev[-1:])
