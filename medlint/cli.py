@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     one = sub.add_parser("rule", help="explain one rule")
     one.add_argument("name", metavar="NAME|CODE")
     one.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
+    _add_audit_parser(sub)
     return p
 
 
@@ -75,6 +76,8 @@ def main(argv=None) -> int:
             return cmd_rules(args)
         if args.command == "rule":
             return cmd_rule(args)
+        if args.command == "audit":
+            return cmd_audit(args)
         if args.command == "lsp":
             from .lsp import serve
             return serve(args.tcp)
@@ -183,3 +186,111 @@ def cmd_rule(args) -> int:
             shown = v if not isinstance(v, list) or len(v) <= 6 else f"[{len(v)} items]"
             print(f"  {k} = {shown}")
     return 0
+
+
+# --- medlint audit ---------------------------------------------------------------------------
+
+def _add_audit_parser(sub):
+    a = sub.add_parser(
+        "audit", help="audit a whole site: HTML report, CSV and JSON of every page",
+        description="Lint every page under PATH (HTML exported from a site, Markdown, text), in "
+                    "parallel, with cross-page duplicates, and write a self-contained HTML report, a "
+                    "CSV of findings and/or JSON. Exit status: 0 clean, 1 findings at or above "
+                    "--fail-on, 2 when any page failed (it is still listed in the reports).")
+    a.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    a.add_argument("--report", metavar="FILE", help="write the HTML report (one self-contained file)")
+    a.add_argument("--csv", metavar="FILE", help="write one CSV row per finding")
+    a.add_argument("--json", metavar="FILE", help="write the audit as JSON")
+    a.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                   help="parallel processes (default: all cores)")
+    a.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786 (needs medlint[dask])")
+    a.add_argument("--no-cache", action="store_true", help="lint every page again; do not read or "
+                                                           "write the cache")
+    a.add_argument("--cache-dir", default=".medlint_cache", metavar="DIR",
+                   help="cache directory (default: .medlint_cache)")
+    a.add_argument("--all-content", action="store_true",
+                   help="also report findings in HTML navigation, headers, footers and sidebars")
+    a.add_argument("--select", action="append", metavar="RULES", help="rules to enable")
+    a.add_argument("--extend-select", action="append", metavar="RULES", help="rules to add")
+    a.add_argument("--ignore", action="append", metavar="RULES", help="rules to disable")
+    a.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that makes the exit code 1")
+    a.add_argument("--config", metavar="FILE", help="use this medlint.toml/pyproject.toml")
+    a.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    a.add_argument("--rules-dir", action="append", default=[], metavar="DIR", help="extra rule-pack directory")
+    a.add_argument("--max-file-size", type=float, default=10, metavar="MB",
+                   help="pages larger than this are reported as failed, not linted (default: 10)")
+    a.add_argument("--top", type=int, default=10, metavar="N", help="riskiest pages to print (default: 10)")
+    a.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+
+
+def cmd_audit(args) -> int:
+    from .audit import ProgressBar, audit
+    from .engine import Linter, Options, at_or_above
+
+    if args.jobs is not None and args.jobs < 1:
+        print("medlint: error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    options = Options(select=_split(args.select) if args.select else None,
+                      extend_select=_split(args.extend_select), ignore=_split(args.ignore),
+                      fail_on=args.fail_on, rules_dirs=[os.path.abspath(d) for d in args.rules_dir],
+                      config_path=args.config, isolated=args.isolated,
+                      main_content=not args.all_content)
+    Linter(options).ruleset(args.paths[0])  # fail early on a bad configuration or rule pack
+    bar = ProgressBar(sys.stderr)
+    try:
+        result = audit(args.paths, options, jobs=args.jobs, cache=not args.no_cache,
+                       cache_dir=args.cache_dir, scheduler=args.scheduler,
+                       main_content=not args.all_content, progress=bar,
+                       max_size=int(args.max_file_size * 1048576))
+    finally:
+        bar.close()
+    # every report goes to a temporary file first, renamed once all are written: an
+    # interrupted run leaves no half-written report
+    from .audit import write_outputs
+    outputs = []
+    if args.report:
+        from .formatters.report import render_report
+        outputs.append((args.report, lambda fh: fh.write(render_report(result))))
+    if args.csv:
+        from .formatters.csv import write_csv
+        outputs.append((args.csv, lambda fh: write_csv(result, fh)))
+    if args.json:
+        import json
+        outputs.append((args.json, lambda fh: (json.dump(result.to_json(), fh, indent=1), fh.write("\n"))))
+    write_outputs(outputs)
+    if not args.quiet:
+        print(_audit_summary(result, args.top, [p for p, _ in outputs]))
+    failed = result.failed
+    for r in failed[:20]:
+        for e in r.errors:
+            print(f"medlint: error: {e}", file=sys.stderr)
+    if len(failed) > 20:
+        print(f"medlint: error: ... and {len(failed) - 20} more failed pages (listed in the reports)",
+              file=sys.stderr)
+    if failed:
+        return 2
+    return 1 if at_or_above(result.findings, args.fail_on or result.fail_on) else 0
+
+
+def _audit_summary(result, top: int, written: list[str]) -> str:
+    s = result.summary()
+    sev = s["by_severity"]
+    how = ("all from the cache" if s["pages"] and s["cached_pages"] == s["pages"] else
+           f"on {s['executor']}" + (f", {s['cached_pages']} from cache" if s["cached_pages"] else ""))
+    lines = [f"Audited {s['pages']} page{'s' if s['pages'] != 1 else ''} ({s['words']:,} words) in "
+             f"{s['seconds']:.1f} s, {how}.",
+             f"{s['findings']} findings: {sev.get('error', 0)} errors, {sev.get('warning', 0)} warnings, "
+             f"{sev.get('info', 0)} info; {s['duplicate_clusters']} cross-page duplicate clusters; "
+             f"{s['failed_pages']} page{'s' if s['failed_pages'] != 1 else ''} failed."]
+    ranked = sorted(result.files, key=lambda r: (-(result.scores.get(r.path) or 0), r.path))[:max(0, top)]
+    ranked = [r for r in ranked if r.findings]
+    if ranked:
+        lines.append("")
+        lines.append(f"{'RISK':>4}  {'FINDINGS':>8}  PAGE")
+        for r in ranked:
+            lines.append(f"{result.scores.get(r.path, 0):>4}  {len(r.findings):>8}  {result.display_path(r.path)}")
+    for p in written:
+        lines.append(f"Wrote {p}")
+    return "\n".join(lines)
+

@@ -26,6 +26,9 @@ class Options:
     rules_dirs: list[str] = field(default_factory=list)
     config_path: str | None = None  # use this file instead of searching
     isolated: bool = False  # ignore configuration files
+    # report nothing located in HTML page furniture (blocks tagged nav/header/footer/aside by
+    # the parser); rules still read those blocks (a risk disclosure in a footer counts)
+    main_content: bool = False
 
 
 class RuleSet:
@@ -118,6 +121,8 @@ class Linter:
                 continue
             try:
                 for hit in impl.check(doc, rs):
+                    if self.options.main_content and hit.block.container:
+                        continue
                     f = self.to_finding(doc, rule, rs, hit)
                     if sup and sup.suppressed(rule, f.line):
                         continue

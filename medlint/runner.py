@@ -70,6 +70,9 @@ def read_file(path: str, max_size: int = MAX_FILE_SIZE) -> str:
             data = fh.read()
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
+    except FileNotFoundError:
+        what = "broken symbolic link" if os.path.islink(path) else "no such file or directory"
+        raise InputError(f"{path}: {what}") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
     return decode(data, path, max_size)
@@ -84,8 +87,6 @@ def discover(paths: list[str], options: Options | None = None) -> list[str]:
         if p == "-":
             out.append(p)
             continue
-        if not os.path.exists(p):
-            raise InputError(f"{p}: no such file or directory")
         if os.path.isdir(p):
             for root, dirs, files in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if d not in DEFAULT_EXCLUDE and not d.startswith("."))
@@ -112,6 +113,9 @@ def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None) 
     doc = parse(source, path, fmt)
     res.findings = linter.lint(doc, res.errors)
     m = document_metrics(doc)
+    if linter.options.main_content and any(b.container for b in doc.blocks):
+        from .readability import METRIC_KINDS, metrics, prose_of  # main content: no furniture
+        m = metrics(prose_of(b for b in doc.prose_blocks(METRIC_KINDS) if not b.container))
     res.words = m["words"]
     res.readability = {k: m[k] for k in ("flesch_kincaid_grade", "smog", "flesch_reading_ease",
                                           "dale_chall", "sentences", "syllables")}
@@ -145,6 +149,8 @@ _worker_linter: Linter | None = None
 
 def _init_worker(options: Options):
     global _worker_linter
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _worker_linter = Linter(options)
 
 
@@ -155,25 +161,35 @@ def _work(args):
 
 def run(paths: list[str], options: Options | None = None, jobs: int = 1, fmt: str | None = None,
         stdin_filename: str | None = None, max_size: int = MAX_FILE_SIZE,
-        progress=None) -> RunResult:
+        progress=None, site: bool = True) -> RunResult:
+    """Lint ``paths``. ``site=False`` skips the cross-page pass and keeps each file's
+    ``site_data`` (for callers that merge several runs, e.g. ``medlint audit`` with its cache)."""
     options = options or Options()
     linter = Linter(options)
     files = discover(paths, options)
     result = RunResult()
     if jobs > 1 and len(files) > 1 and "-" not in files:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,)) as ex:
+        ex = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(options,))
+        try:
             chunk = max(1, min(32, len(files) // (jobs * 8) or 1))
             for res in ex.map(_work, [(f, fmt, max_size) for f in files], chunksize=chunk):
                 result.files.append(res)
                 if progress:
                     progress(res)
+        except BaseException:  # Ctrl-C: drop queued work, stop the workers, don't wait
+            ex.shutdown(wait=False, cancel_futures=True)
+            for proc in list((getattr(ex, "_processes", None) or {}).values()):
+                proc.terminate()
+            raise
+        ex.shutdown()
     else:
         for f in files:
             res = lint_path(linter, f, fmt, stdin_filename, max_size)
             result.files.append(res)
             if progress:
                 progress(res)
-    site_pass(linter, result)
+    if site:
+        site_pass(linter, result)
     for r in result.files:
         for e in r.errors:
             result.errors.append({"path": r.path, "message": e})

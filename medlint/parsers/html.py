@@ -6,6 +6,23 @@ text maps back to the source without searching. ``<script>``, ``<style>``, ``<pr
 is recorded as a link and ``<sup>N</sup>`` as a reference marker. Blocks inside
 ``<nav>``, ``<header>``, ``<footer>`` and ``<aside>`` are kept but tagged with their
 container, so rules that want main content only can skip them.
+
+Page furniture is also recognised on other elements, for pages exported from site builders:
+
+- an ARIA landmark role: ``role="navigation"`` -> "nav", ``banner`` -> "header",
+  ``contentinfo`` -> "footer", ``complementary`` -> "aside" (explicit, always tagged);
+- a class or id naming a cookie banner (``cookie``) or breadcrumbs (``breadcrumb``): always
+  tagged ("aside", "nav");
+- a class or id naming ``nav``, ``menu``, ``footer``, ``sidebar`` or ``gdpr``/``consent``
+  (as a word start: ``site-nav``, ``navbar``, ``sub-menu``; not ``canvas``, ``has-sidebar``
+  or ``no-sidebar``): only the blocks inside it that are mostly link text (half of their
+  characters or more) are tagged. Class names are a guess: a ``treatment-menu`` of priced
+  services or a ``content-sidebar-wrap`` around the whole article holds prose, and prose
+  is never hidden on a guess.
+
+``<html>``, ``<body>``, ``<main>`` and ``<article>`` are never tagged by class or role.
+Tagging changes no block text or offset; ``Options.main_content`` (``medlint audit``) drops
+the findings located in tagged blocks.
 """
 from __future__ import annotations
 
@@ -18,6 +35,8 @@ from ..document import (ALT_TEXT, BLOCKQUOTE, HEADING, LIST_ITEM, PARAGRAPH, TAB
 
 SKIP = {"script", "style", "pre", "code", "noscript", "template", "svg", "math", "textarea",
         "select", "object", "iframe"}
+# skipped elements that sit inside a line of prose: the text around them stays one block
+INLINE_SKIP = {"code", "svg", "math", "textarea", "select", "object", "iframe", "noscript"}
 BLOCK_TAGS = {
     "p": PARAGRAPH, "div": PARAGRAPH, "section": PARAGRAPH, "article": PARAGRAPH,
     "main": PARAGRAPH, "body": PARAGRAPH, "span_block": PARAGRAPH, "figcaption": PARAGRAPH,
@@ -32,6 +51,39 @@ BLOCK_TAGS = {
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
         "source", "track", "wbr"}
 CONTAINERS = {"nav", "header", "footer", "aside"}
+ROLE_CONTAINERS = {"navigation": "nav", "banner": "header", "contentinfo": "footer",
+                   "complementary": "aside"}
+# class/id words: (?<![a-z0-9]) = at a word start; layout classes such as has-sidebar are not furniture
+_WORD_START = r"(?<![a-z0-9])(?<!has-)(?<!no-)(?<!with-)(?<!without-)"
+STRONG_MARK_RE = re.compile(_WORD_START + r"(cookie|breadcrumb)")
+WEAK_MARK_RE = re.compile(_WORD_START + r"(nav|menu|footer|sidebar|gdpr|consent)")
+MARK_NAMES = {"cookie": "aside", "breadcrumb": "nav", "nav": "nav", "menu": "nav", "footer": "footer",
+              "sidebar": "aside", "gdpr": "aside", "consent": "aside"}
+NEVER_MARKED = {"html", "body", "main", "article"}
+LINK_DENSITY = 0.5
+
+
+def furniture_mark(tag: str, attrs: dict) -> tuple[str, bool] | None:
+    """(container name, strong) when the element's role, class or id names page furniture."""
+    if tag in NEVER_MARKED:
+        return None
+    role = (attrs.get("role") or "").strip().lower()
+    if role in ROLE_CONTAINERS:
+        return ROLE_CONTAINERS[role], True
+    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    m = STRONG_MARK_RE.search(names)
+    if m:
+        return MARK_NAMES[m.group(1)], True
+    m = WEAK_MARK_RE.search(names)
+    if m:
+        return MARK_NAMES[m.group(1)], False
+    return None
+
+
+def _link_dense(block) -> bool:
+    n = len(block.text)
+    linked = sum(max(0, min(l.end, n) - l.start) for l in block.links)
+    return n > 0 and linked >= LINK_DENSITY * n
 
 
 class _Parser(HTMLParser):
@@ -44,7 +96,8 @@ class _Parser(HTMLParser):
         self.skip_depth = 0
         self.in_sup: int | None = None
         self.link: tuple[int, str] | None = None
-        self.containers: list[str] = []
+        # open containers, innermost last: (name, stack depth or None for <nav> & co., strong)
+        self.containers: list[tuple[str, int | None, bool]] = []
         self.ol_counters: list[int] = []
 
     def _offset(self) -> int:
@@ -55,6 +108,9 @@ class _Parser(HTMLParser):
         if self.builder is not None:
             blk = self.builder.build()
             if blk is not None:
+                weak = getattr(self.builder, "weak_container", None)
+                if weak and blk.container is None and _link_dense(blk):
+                    blk.container = weak
                 self.doc.blocks.append(blk)
         self.builder = None
 
@@ -62,7 +118,16 @@ class _Parser(HTMLParser):
         self._flush()
         self.builder = BlockBuilder(kind, level)
         self.builder.label = label
-        self.builder.container = self.containers[-1] if self.containers else None
+        self.builder.container, self.builder.weak_container = self._container()
+
+    def _container(self) -> tuple[str | None, str | None]:
+        """(innermost strong container, a weak one inside it) for a block opened now."""
+        weak = None
+        for name, _depth, strong in reversed(self.containers):
+            if strong:
+                return name, weak
+            weak = weak or name
+        return None, weak
 
     def handle_starttag(self, tag, attrs):
         if self.skip_depth:
@@ -70,7 +135,8 @@ class _Parser(HTMLParser):
                 self.skip_depth += 1
             return
         if tag in SKIP:
-            self._flush()
+            if tag not in INLINE_SKIP:
+                self._flush()
             self.skip_depth = 1
             return
         attrs = dict(attrs)
@@ -85,7 +151,11 @@ class _Parser(HTMLParser):
                 self.builder.add_decoded("\n", self._offset(), len(raw))
             return
         if tag in CONTAINERS:
-            self.containers.append(tag)
+            self.containers.append((tag, None, True))
+        elif tag in BLOCK_TAGS:
+            mark = furniture_mark(tag, attrs)
+            if mark:
+                self.containers.append((mark[0], len(self.stack), mark[1]))
         if tag == "ol":
             self.ol_counters.append(int(attrs.get("start") or 1) - 1)
         if tag in BLOCK_TAGS:
@@ -142,14 +212,14 @@ class _Parser(HTMLParser):
                 if self.stack[k][0] == tag:
                     parent = self.stack[k][1]
                     del self.stack[k:]
+                    self.containers = [c for c in self.containers if c[1] is None or c[1] < k]
                     self._flush()
                     if parent is not None:
                         self._new_block(parent[0], parent[1])
                     break
-        if tag in CONTAINERS and tag in self.containers:
-            self.containers.reverse()
-            self.containers.remove(tag)
-            self.containers.reverse()
+        if tag in CONTAINERS and (tag, None, True) in self.containers:
+            i = len(self.containers) - 1 - self.containers[::-1].index((tag, None, True))
+            del self.containers[i]
             self._flush()
 
     def _alt_block(self, alt: str):
@@ -164,6 +234,7 @@ class _Parser(HTMLParser):
         vend_rel = raw.find(q, m.end()) if q else re.search(r"[\s>]", raw[m.end():]).start() + m.end()
         raw_val = raw[m.end():vend_rel]
         b = BlockBuilder(ALT_TEXT)
+        b.container = self._container()[0]
         _add_with_entities(b, raw_val, vstart)
         blk = b.build()
         if blk:
@@ -174,6 +245,7 @@ class _Parser(HTMLParser):
                 self.doc.blocks.append(blk)
                 self.builder = BlockBuilder(cur.kind, cur.level)
                 self.builder.container = cur.container
+                self.builder.weak_container = getattr(cur, "weak_container", None)
             else:
                 self.doc.blocks.append(blk)
 
