@@ -40,6 +40,7 @@ from .engine import Linter, Options
 from .finding import SEVERITIES, Finding
 from .registry import MedlintError
 from .runner import MAX_FILE_SIZE, FileResult, InputError, RunResult, discover, read_file, site_pass
+from .util import write_all_atomically
 
 log = logging.getLogger("medlint")
 
@@ -761,32 +762,8 @@ def _excerpts(run: RunResult, cluster_ranges: dict, clusters: list, max_size: in
 # --- writing reports ----------------------------------------------------------------------
 
 def write_outputs(items) -> None:
-    """Write each ``(path, write(fh))`` to a temporary file beside its target, then rename
-    them all: an interrupted or failed run leaves no half-written report (and no temporary
-    file). Each output streams to its file, so no report is held in memory twice."""
-    import tempfile
-    done: list[tuple[str, str]] = []
-    try:
-        for path, write in items:
-            d = os.path.dirname(os.path.abspath(path))
-            fd, tmp = tempfile.mkstemp(prefix=".medlint-", dir=d)
-            done.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                write(fh)
-            try:  # mkstemp makes the file private: give it the mode a plain open() would
-                mode = os.stat(path).st_mode & 0o7777
-            except OSError:
-                umask = os.umask(0)
-                os.umask(umask)
-                mode = 0o666 & ~umask
-            os.chmod(tmp, mode)
-        for tmp, path in done:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _path in done:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-        raise
+    """Write every report atomically (see :func:`medlint.util.write_all_atomically`)."""
+    write_all_atomically(items)
 
 
 # --- progress -----------------------------------------------------------------------------
