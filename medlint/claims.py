@@ -154,6 +154,8 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
             s.vague = sent.doc[a:b].text
     if stripped.endswith("?"):
         return
+    if s.text.count("|") >= 3 or (s.text.isupper() and len(toks) <= 4):
+        return  # a navigation bar ("Home | Services | Contact") or an all-caps brand line
     if toks and toks[0].is_title and lem[0] in sets["call_to_action"] and toks[0].lower_ == lem[0] \
             and (len(toks) < 2 or toks[1].lower_ not in ("is", "are", "was")):
         s.cta = True  # a call to action: a claim only if it also states a benefit phrase
@@ -214,6 +216,8 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
         elif not is_heading and l in sets["benefit_words"]:
             if _negated_tokens(toks, i):
                 continue
+            if l == "relief" and i and lem[i - 1] in sets["relief_feeling_before"]:
+                continue  # "a relief for busy parents"
             if l in sets["weak_words"] and not any(x in health or x in interventions or x in benef
                                                    for j, x in enumerate(lem) if j != i):
                 continue

@@ -151,6 +151,23 @@ SUBSTANCE_BEFORE = {"boost", "boosts", "boosting", "raise", "raises", "raising",
 SUBSTANCE_AFTER = {"level", "levels", "production", "deficiency", "receptor", "receptors", "kinase"}
 
 
+def _ingredients(s: Sentence, ms) -> set:
+    """Treatments named as ingredients: after "contains/combines/with ..." in a list of three
+    or more items ("combines myo-inositol, CoQ10, vitamin D3 and folate")."""
+    from .claims import lexicon
+    cues = lexicon().sets.get("ingredient_cues", set())
+    low = s.text.lower()
+    if low.count(",") < 2 and not (low.count(",") == 1 and re.search(r"\b(and|or)\b", low)):
+        return set()
+    out = set()
+    for t, _comp in ms:
+        pos = min((low.find(a.lower()) for a in t.aliases if a.lower() in low), default=-1)
+        before = re.findall(r"[a-z0-9+'-]+", low[:pos]) if pos >= 0 else []
+        if any(w in cues for w in before[-12:]) or re.search(r"\s[-\u2013\u2014]\s", low[:pos] if pos >= 0 else ""):
+            out.add(t)
+    return out
+
+
 def _is_safety_heading(text: str) -> bool:
     low = text.lower()
     return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", low) for w in vocabulary()["safety_headings"])
@@ -168,6 +185,7 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
     last_in_block: dict[int, list[Treatment]] = {}
     last_in_section: dict = {}
     block_mentions: dict[int, list[Treatment]] = {}
+    block_named: dict[int, list[Treatment]] = {}
     per_sentence = []
     for s in sents:
         ms = _mentions(doc, s, extra)
@@ -175,10 +193,14 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
         for t, _ in ms:
             block_mentions.setdefault(s.block.index, []).append(t)
     seen_order: list[Treatment] = []
+    # the page's subject: treatments named in its title or first heading
+    first = next((b for b in doc.blocks if b.kind in ("title", HEADING)), None)
+    page_subject = [t for t, _a, _e in _block_mentions(doc, first, extra)] if first is not None else []
     for s, ms in zip(sents, per_sentence):
         b = s.block
         section = b.index if b.kind == HEADING else b.section
-        named = [t for t, comp in ms if not comp]
+        ingredients = _ingredients(s, ms)
+        named = [t for t, comp in ms if not comp and t not in ingredients]
         if named:
             targets = list(dict.fromkeys(named))
         else:
@@ -194,7 +216,10 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
                 r.claims.append(s)
         if named:
             last_in_block[b.index] = named
-            last_in_section[section] = named
+            # a later paragraph without names refers to everything the last named paragraph named
+            seen_in_block = block_named.setdefault(b.index, [])
+            seen_in_block.extend(t for t in named if t not in seen_in_block)
+            last_in_section[section] = list(seen_in_block)
         # risk statements
         if s.text.rstrip().endswith("?"):
             continue
@@ -208,6 +233,8 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
             holders = list(dict.fromkeys(block_mentions[b.index]))
         if in_safety and not named:
             holders = list(dict.fromkeys(holders + [t for t in seen_order]))
+        if not holders and not named and (has_cue or contra):
+            holders = list(page_subject)  # a risk sentence with no context: the page's own treatment
         if not named and (has_cue or contra):
             # a class word ("antidepressants can cause ...") covers the promoted members of the class
             words = set(re.findall(r"[a-z]+", s.text.lower()))
