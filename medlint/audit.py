@@ -39,7 +39,8 @@ from . import __version__
 from .engine import Linter, Options
 from .finding import SEVERITIES, Finding
 from .registry import MedlintError
-from .runner import MAX_FILE_SIZE, FileResult, InputError, RunResult, discover, read_file, site_pass
+from .runner import (MAX_FILE_SIZE, FileResult, RunResult, discover, lint_source_safely, read_file,
+                     site_pass)
 from .util import write_all_atomically
 
 log = logging.getLogger("medlint")
@@ -544,27 +545,13 @@ class _FixedConfigLinter(Linter):
         return self._config
 
 
-def lint_text_safely(linter: Linter, source: str, path: str) -> FileResult:
-    """:func:`medlint.runner.lint_source`, with the per-page error handling of
-    :func:`medlint.runner.lint_path` (an error is a FileResult, never an exception)."""
-    from .runner import lint_source
-    try:
-        return lint_source(linter, source, path)
-    except MedlintError as e:
-        if "internal error" in str(e) or isinstance(e, InputError):
-            return FileResult(path, errors=[str(e)])
-        raise
-    except Exception as e:  # never a traceback for one bad page
-        return FileResult(path, errors=[f"{path}: internal error: {type(e).__name__}: {e}"])
-
-
 def dask_lint_batch(options: Options, config, pages: list[tuple[str, str]]):
     """Runs on a Dask worker: lint (path, text) pages. Returns (worker identity, results)."""
     key = (repr(options), config.path, config.root, config.key())
     linter = _dask_linters.get(key)
     if linter is None:
         linter = _dask_linters[key] = _FixedConfigLinter(options, config)
-    return worker_identity(), [lint_text_safely(linter, text, path) for path, text in pages]
+    return worker_identity(), [lint_source_safely(linter, text, path) for path, text in pages]
 
 
 def _run_dask(files, options, linter, scheduler, max_size, batch_size, on_result) -> str:

@@ -94,7 +94,6 @@ class Sentence:
     source: str | None = None  # a named journal/institution
     condition: str | None = None
     lemmas: tuple = ()
-    treatments: tuple = ()  # canonical names mentioned (filled by the risk analysis)
     cta: bool = False  # a call to action ("Book your consultation today")
 
 

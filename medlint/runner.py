@@ -127,6 +127,20 @@ def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None) 
     return res
 
 
+def lint_source_safely(linter: Linter, source: str, path: str, fmt: str | None = None) -> FileResult:
+    """:func:`lint_source`, where a problem with this one page becomes a FileResult with an
+    error instead of an exception (configuration and rule-pack errors still raise: they
+    concern every page)."""
+    try:
+        return lint_source(linter, source, path, fmt)
+    except InputError as e:
+        return FileResult(path, errors=[str(e)])
+    except MedlintError:
+        raise
+    except Exception as e:  # never a traceback for one bad page
+        return FileResult(path, errors=[f"{path}: internal error: {type(e).__name__}: {e}"])
+
+
 def lint_path(linter: Linter, path: str, fmt: str | None = None, stdin_name: str | None = None,
               max_size: int = MAX_FILE_SIZE) -> FileResult:
     shown = (stdin_name or "-") if path == "-" else path
@@ -135,13 +149,9 @@ def lint_path(linter: Linter, path: str, fmt: str | None = None, stdin_name: str
             source = decode(sys.stdin.buffer.read(), shown, max_size)
         else:
             source = read_file(path, max_size)
-        return lint_source(linter, source, shown, fmt or (format_for(stdin_name) if stdin_name else None))
-    except MedlintError as e:
-        if "internal error" in str(e) or isinstance(e, InputError):
-            return FileResult(shown, errors=[str(e)])
-        raise
-    except Exception as e:  # never a traceback for one bad file
-        return FileResult(shown, errors=[f"{shown}: internal error: {type(e).__name__}: {e}"])
+    except InputError as e:
+        return FileResult(shown, errors=[str(e)])
+    return lint_source_safely(linter, source, shown, fmt or (format_for(stdin_name) if stdin_name else None))
 
 
 _worker_linter: Linter | None = None

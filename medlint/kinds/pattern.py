@@ -13,8 +13,6 @@ Params:
 """
 from __future__ import annotations
 
-import re
-
 from spacy.matcher import Matcher, PhraseMatcher
 
 from ..nlp import block_doc, get_nlp

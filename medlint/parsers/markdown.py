@@ -74,7 +74,6 @@ def _inline_blocks(tok, kind, level, src, lo, hi):
     extra = []
     cursor = lo
     in_sup = False
-    sup_start = 0
     link_start = None
     children = tok.children or []
     for c in children:
