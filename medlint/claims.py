@@ -95,6 +95,19 @@ class Sentence:
     condition: str | None = None
     lemmas: tuple = ()
     cta: bool = False  # a call to action ("Book your consultation today")
+    # the rules' evidence (features of the learned model, see medlint.model)
+    rule_claim: bool = False  # what the hand-written rules alone decide
+    reasons_all: list[str] = field(default_factory=list)  # reasons, before any gate
+    question: bool = False
+    negated: bool = False
+    not_claim: bool = False  # a not-claim phrase ("how it works", "cookie policy")
+    risk_context: bool = False  # talks about side effects / risks
+    testimonial: bool = False
+    signals: list = field(default_factory=list)  # [(rule name, matched text)] lexicon hits
+    treatments: tuple = ()  # single-word treatment names mentioned
+    features: list = field(default_factory=list)
+    scores: dict = field(default_factory=dict)  # target -> probability of this sentence
+    block_scores: dict = field(default_factory=dict)  # target -> probability of its block
 
 
 def analyze(doc: Document, ctx) -> list[Sentence]:
@@ -121,20 +134,71 @@ def analyze(doc: Document, ctx) -> list[Sentence]:
             _classify(s, sent, here, lex, signal.get(block.index, []), block)
             _cite(s, doc, block, lex)
             out.append(s)
+    _decide(doc, out, ctx)
     doc.cache["claims"] = out
     return out
 
 
+def model_settings(ctx) -> tuple[bool, float | None]:
+    """(use the learned model?, claim threshold or None for the model's own) from the
+    ``uncited-claim`` rule's params."""
+    if ctx is None:
+        return True, None
+    for rule in ctx.all_rules:
+        if rule.name == "uncited-claim":
+            p = ctx.impl(rule).params
+            return p.get("model", True), p.get("threshold")
+    return True, None
+
+
+def _decide(doc, sents, ctx):
+    """Score every sentence and block with the learned model (when on) and set ``claim``."""
+    use, threshold = model_settings(ctx)
+    if use and sents:
+        from .model import block_features, decide, get_model, sentence_features
+        model = get_model(ctx)
+        for s, f in zip(sents, sentence_features(doc, sents)):
+            s.features = f
+            s.scores = model.scores(f)
+        i = 0
+        while i < len(sents):
+            j = i
+            while j < len(sents) and sents[j].block is sents[i].block:
+                j += 1
+            bs = model.scores(block_features([s.features for s in sents[i:j]]))
+            for s in sents[i:j]:
+                s.block_scores = bs
+            i = j
+        thr = model.thresholds["claim"] if threshold is None else threshold
+        for s in decide(sents, "claim", thr):
+            s.claim = True
+            if not s.reasons:
+                s.reasons = ["model:" + ", ".join(model.cues(s.features, "claim"))]
+    else:
+        for s in sents:
+            s.claim = s.rule_claim
+    for s in sents:
+        if s.claim and s.kind is None:
+            s.kind = "efficacy"
+        if not s.claim:
+            s.kind = None if s.kind == "efficacy" else s.kind
+
+
 def _pattern_signals(doc, ctx) -> dict:
-    """Spans found by exaggerated-claim and risk-minimizing (whatever the selection)."""
+    """Lexicon matches of exaggerated-claim and risk-minimizing (whatever the selection)."""
     out: dict[int, list] = {}
     if ctx is None:
         return out
     for rule in ctx.all_rules:
         if rule.name not in ("exaggerated-claim", "risk-minimizing"):
             continue
-        for h in ctx.impl(rule).check(doc, ctx):
+        impl = ctx.impl(rule)
+        hits = impl.matches(doc) if hasattr(impl, "matches") else impl.check(doc, ctx)
+        for h in hits:
             out.setdefault(h.block.index, []).append((rule.name, h.start, h.end))
+        if hasattr(impl, "cancelled"):
+            for h in impl.cancelled(doc):
+                out.setdefault(h.block.index, []).append((rule.name + ":cancelled", h.start, h.end))
     return out
 
 
@@ -151,21 +215,31 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
                 s.condition = cond
         if key == "vague_attribution" and s.vague is None:
             s.vague = sent.doc[a:b].text
-    if stripped.endswith("?"):
-        return
+    keys = {k for k, _, _ in matches}
+    s.question = stripped.endswith("?")
+    s.negated = any(x in NEGATION for x in lem) or "n't" in low
+    s.not_claim = "not_claim_phrases" in keys
+    s.risk_context = "risk_context" in keys
+    s.testimonial = "testimonial_phrases" in keys and _testimonial(block, s)
+    names = _alias_words()
+    s.treatments = tuple(sorted({x for x in low if x in names}))
+    for name, a, b in signals:
+        if a < s.end and b > s.start:
+            s.signals.append((name, block.text[a:b]))
+    gated = s.question
     if s.text.count("|") >= 3 or (s.text.isupper() and len(toks) <= 4):
-        return  # a navigation bar ("Home | Services | Contact") or an all-caps brand line
+        gated = True  # a navigation bar ("Home | Services | Contact") or an all-caps brand line
     if toks and toks[0].is_title and lem[0] in sets["call_to_action"] and toks[0].lower_ == lem[0] \
             and (len(toks) < 2 or toks[1].lower_ not in ("is", "are", "was")):
         s.cta = True  # a call to action: a claim only if it also states a benefit phrase
-    if any(k == "not_claim_phrases" for k, _, _ in matches):
-        return
+    if s.not_claim:
+        gated = True
     is_heading = block.kind == HEADING
     if is_heading and lem and lem[0] in ("how", "what", "why", "when", "where", "who", "which"):
-        return  # a topic heading ("How It Works"), not an assertion
+        gated = True  # a topic heading ("How It Works"), not an assertion
     reasons = []
     for name, a, b in signals:
-        if a < s.end and b > s.start:
+        if a < s.end and b > s.start and not name.endswith(":cancelled"):
             if name == "risk-minimizing":
                 reasons.append("safety wording")
                 s.kind = "safety"
@@ -228,7 +302,6 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
                     or (before in health and before not in RISK_NOUNS and low[i] in ("better", "younger", "stronger"))) \
                     and not _negated_tokens(toks, i):
                 reasons.append("comparative:" + t.text)
-    keys = {k for k, _, _ in matches}
     strong = [r for r in reasons if not r.startswith("comparative:") and
               not (r.startswith("verb:") and lemma_of(r[5:].lower()) in sets["weak_verbs"])]
     if reasons and not strong and "risk_context" in keys:
@@ -236,20 +309,21 @@ def _classify(s: Sentence, sent, matches, lex: Lexicon, signals, block):
     if not reasons and s.vague and any(x in health or x in sets["benefit_verbs"] or x in sets["comparatives"]
                                        for x in lem + low):
         reasons.append("attributed result")  # "research shows that implants stop bone loss"
-    if not reasons and "testimonial_phrases" in keys and _testimonial(block, s):
+    if not reasons and s.testimonial:
         reasons.append("testimonial")
     if not reasons and "back" in lem:
         k = lem.index("back")
         if any(x in ("get", "have", "give", "bring") for x in lem[max(0, k - 12):k]) and \
                 any(x in health or x == "life" for x in lem[max(0, k - 12):k]):
             reasons.append("phrase:... back")
+    s.reasons_all = list(reasons)
     if s.cta:
         reasons = [r for r in reasons if r.startswith(("phrase:", "exaggeration", "testimonial"))]
-    if reasons:
-        s.claim = True
+    if reasons and not gated:
+        s.rule_claim = True
         s.reasons = reasons
-        if s.kind is None:
-            s.kind = "efficacy"
+    elif s.kind == "safety":
+        s.kind = None
 
 
 FUNCTION_WORDS = {"in", "by", "with", "to", "the", "a", "an", "your", "their", "his", "her", "our", "its",
@@ -271,6 +345,11 @@ def _testimonial(block, s) -> bool:
     if block.kind == "blockquote" or text[:1] in "\"\u201c\u2018'":
         return True
     return bool(TESTIMONIAL_END.search(text))
+
+
+def _alias_words() -> frozenset:
+    from .treatments import alias_lemma_set
+    return alias_lemma_set()
 
 
 def _mentions_treatment(lemmas) -> bool:

@@ -16,6 +16,8 @@ Keys::
     [rules.long-sentence]  max-words = 30      # rule params by rule name
     [knowledge]         treatments = ["kb/treatments.yaml"], plain-language = ["kb/words.yaml"]
     [nlp]               model = "en_core_web_sm"   # only if installed
+                        sentence-model = "models/ours.json.gz"  # a retrained claims model
+                                                 # (python -m medlint.train), relative to the file
 """
 from __future__ import annotations
 
@@ -60,13 +62,14 @@ class Config:
     rules: dict[str, dict] = field(default_factory=dict)
     knowledge: dict[str, list[str]] = field(default_factory=dict)
     nlp_model: str | None = None
+    sentence_model: str | None = None
 
     def key(self):
         """A hashable summary of everything that changes results (for caches)."""
         import json
         return json.dumps([self.select, self.extend_select, self.ignore, self.extra_rules,
                            self.per_file_ignores, self.severity, self.rules, self.knowledge,
-                           self.nlp_model], sort_keys=True, default=str)
+                           self.nlp_model, self.sentence_model], sort_keys=True, default=str)
 
     def relpath(self, path: str) -> str:
         try:
@@ -136,9 +139,17 @@ def parse_config(data: dict, path: str) -> Config:
     cfg.knowledge = {k: [os.path.join(root, p) for p in _str_list(v, path, f"knowledge.{k}")]
                      for k, v in kn.items()}
     nlp = data.get("nlp", {})
-    if not isinstance(nlp, dict) or set(nlp) - {"model"}:
-        raise ConfigError(f"{path}: 'nlp' takes one key, 'model'")
+    if not isinstance(nlp, dict) or set(nlp) - {"model", "sentence-model"}:
+        raise ConfigError(f"{path}: 'nlp' takes the keys 'model' and 'sentence-model'")
     cfg.nlp_model = nlp.get("model")
+    sm = nlp.get("sentence-model")
+    if sm is not None:
+        if not isinstance(sm, str) or not sm:
+            raise ConfigError(f"{path}: 'nlp.sentence-model' must be a path")
+        sm = os.path.join(os.path.dirname(os.path.abspath(path)), sm)
+        if not os.path.isfile(sm):
+            raise ConfigError(f"{path}: 'nlp.sentence-model': no such file: {sm}")
+        cfg.sentence_model = sm
     return cfg
 
 

@@ -29,6 +29,7 @@ class Options:
     # report nothing located in HTML page furniture (blocks tagged nav/header/footer/aside by
     # the parser); rules still read those blocks (a risk disclosure in a footer counts)
     main_content: bool = False
+    config: Config | None = None  # use this configuration as is (API callers, training)
 
 
 class RuleSet:
@@ -88,7 +89,9 @@ class Linter:
         self.options = options or Options()
         self._sets: dict[str, RuleSet] = {}
         self._fixed_config = None
-        if self.options.config_path:
+        if self.options.config is not None:
+            self._fixed_config = self.options.config
+        elif self.options.config_path:
             self._fixed_config = load_config_file(self.options.config_path)
 
     def config_for(self, path: str) -> Config:

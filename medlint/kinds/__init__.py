@@ -105,3 +105,4 @@ from . import claims, pattern, risk  # noqa: E402,F401
 from . import readability  # noqa: E402,F401
 from . import jargon  # noqa: E402,F401
 from . import duplicates  # noqa: E402,F401
+from . import learned  # noqa: E402,F401

@@ -21,6 +21,10 @@ class ClaimsKind(Kind):
         "report": (str, "uncited", "uncited | vague | conflict | broken"),
         "citation-scope": (str, "sentence", "sentence | paragraph"),
         "min-similarity": ((int, float), 0.35, "same-result threshold for conflicting attributions"),
+        "threshold": ((int, float), None, "claim probability at or above which a sentence is a claim "
+                                          "(default: the learned model's own)"),
+        "model": (bool, True, "decide claims with the learned sentence model (uncited-claim's "
+                              "setting applies to every rule that reads claims)"),
     }
 
     @classmethod
@@ -30,6 +34,9 @@ class ClaimsKind(Kind):
             raise RuleError(f"{where}: field 'params.report': must be uncited, vague, conflict or broken")
         if params["citation-scope"] not in ("sentence", "paragraph"):
             raise RuleError(f"{where}: field 'params.citation-scope': must be sentence or paragraph")
+        t = params["threshold"]
+        if t is not None and not 0 <= t <= 1:
+            raise RuleError(f"{where}: field 'params.threshold': must be between 0 and 1")
 
     def check(self, doc, ctx):
         report = self.params["report"]
@@ -44,8 +51,14 @@ class ClaimsKind(Kind):
         cited_blocks = set()
         if self.params["citation-scope"] == "paragraph":
             cited_blocks = {s.block.index for s in sents if s.citation}
+        thr = self.params["threshold"]
+        chosen = None
+        if thr is not None and any(s.scores for s in sents):
+            from ..model import decide
+            chosen = {id(s) for s in decide(sents, "claim", thr)}
         for s in sents:
-            if not s.claim or s.block.kind not in scope:
+            claim = s.claim if chosen is None else id(s) in chosen
+            if not claim or s.block.kind not in scope:
                 continue
             if s.citation or s.block.index in cited_blocks:
                 continue

@@ -109,7 +109,14 @@ class PatternKind(Kind):
             hits = doc.cache[key] = list(self._check(doc))
         return iter(hits)
 
+    def cancelled(self, doc) -> list[Hit]:
+        """Matches that negation or an exception cancelled (after :meth:`check` ran): for
+        the learned model, "not safe for everyone" is evidence too."""
+        self.check(doc, None)
+        return doc.cache.get(("pattern-cancelled", id(self)), [])
+
     def _check(self, doc):
+        cancelled = doc.cache[("pattern-cancelled", id(self))] = []
         for block in self.blocks(doc):
             sdoc = block_doc(doc, block)
             spans = []
@@ -128,6 +135,8 @@ class PatternKind(Kind):
                 if s < taken_end:
                     continue
                 if self._cancelled(sdoc, s, e):
+                    span = sdoc[s:e]
+                    cancelled.append(Hit(block, span.start_char, span.end_char, args={"match": span.text}))
                     continue
                 taken_end = e
                 span = sdoc[s:e]

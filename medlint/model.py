@@ -1,0 +1,431 @@
+"""The learned sentence model: is a sentence an efficacy/safety claim, an exaggeration, or
+risk-minimising wording?
+
+The rules in :mod:`medlint.claims` and the lexicons of the ``exaggerated-claim`` and
+``risk-minimizing`` packs find the evidence (benefit verbs, vague attributions, lexicon
+hits, negation, questions, treatment names); this module turns that evidence, the words of
+the sentence and the document's structure (the block kind, the heading a sentence sits
+under and whether it promises, the lead-in of a list, neighbouring sentences, the page's
+main subject) into feature strings, and a linear model (one logistic regression per
+target) scores them. The weights are a small gzipped JSON file shipped in the package
+(``medlint/data/sentence-model.json.gz``), rebuilt bit for bit by ``python -m medlint.train``.
+
+Every decision can be explained: :meth:`Model.cues` returns the features that pushed the
+score up most, in words a writer can read.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .document import HEADING, LIST_ITEM
+
+TARGETS = ("claim", "exaggeration", "risk-minimizing")
+FORMAT = 1  # version of the weights file
+FEATURE_VERSION = 1  # bump when features change: a model trained on other features is refused
+
+NUM_RE = re.compile(r"^\d[\d.,]*$")
+PUNCT_KEEP = {"!", "%", "?", ":", "$", "+"}
+# words that make a heading or a list lead-in announce benefits
+PROMISE_HEADS = {"benefit", "advantage", "result", "why", "help", "relief", "improve", "outcome",
+                 "treat", "cure", "heal", "reduce", "boost", "support", "better", "feel", "change",
+                 "transform", "effective", "work", "success", "can", "what"}
+
+
+@lru_cache(maxsize=1)
+def cue_classes() -> tuple:
+    """[(class name, compiled regex)] from ``rules/knowledge/cues.yaml``."""
+    from .knowledge import builtin_knowledge_dir
+    from .registry import MedlintError, read_yaml
+    path = builtin_knowledge_dir() / "cues.yaml"
+    data = read_yaml(path, what="knowledge file")
+    out = []
+    if not isinstance(data, dict):
+        raise MedlintError(f"{path}: must map cue classes to lists of regular expressions")
+    for name, pats in data.items():
+        if not isinstance(pats, list) or not all(isinstance(p, str) for p in pats):
+            raise MedlintError(f"{path}: field '{name}': must be a list of regular expressions")
+        try:
+            rx = re.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in pats) + r")(?![\w-])", re.I)
+        except re.error as e:
+            raise MedlintError(f"{path}: field '{name}': invalid regular expression: {e}") from None
+        out.append((name, rx))
+    return tuple(out)
+
+
+def cues_of(text: str) -> list[str]:
+    return [name for name, rx in cue_classes() if rx.search(text)]
+
+
+# block kinds as the model sees them: labelled pages are mostly plain text, so a table cell
+# reads as a list item (a short fragment) and a blockquote or alt text as a paragraph
+KIND_CLASS = {"table_cell": LIST_ITEM, "blockquote": "paragraph", "alt_text": "paragraph"}
+
+
+def builtin_path() -> Path:
+    return Path(__file__).parent / "data" / "sentence-model.json.gz"
+
+
+def _bucket(n: int) -> str:
+    for lim, name in ((3, "1-3"), (7, "4-7"), (15, "8-15"), (30, "16-30")):
+        if n <= lim:
+            return name
+    return "31+"
+
+
+NEGATORS = {"not", "no", "never", "n't", "without", "nor", "neither", "cannot", "none", "nothing"}
+CLAUSE_END = {",", ".", ";", ":", "!", "?", "but", "however", "although", "though", "while", "yet",
+              "\u2014", "\u2013", "(", ")"}
+
+
+def _words(lemmas) -> list[str]:
+    out = []
+    for l in lemmas:
+        if not l or l.isspace():
+            continue
+        if NUM_RE.match(l):
+            out.append("<num>")
+        elif l[0].isalnum() or l in PUNCT_KEEP:
+            out.append(l)
+    return out
+
+
+def _negation_marked(lemmas) -> set[str]:
+    """Words in the scope of a negation ("not safe for everyone" -> not_safe, not_everyone):
+    the words after a negator up to the end of its clause."""
+    out = set()
+    on = False
+    for l in lemmas:
+        if l in CLAUSE_END:
+            on = False
+        elif l in NEGATORS:
+            on = True
+        elif on and l[:1].isalnum():
+            out.add("not_" + l)
+    return out
+
+
+def sentence_features(doc, sents) -> list[list[str]]:
+    """Feature strings for every sentence of ``claims.analyze(doc)``, in order.
+
+    Uses only what the analysis computed (lemmas, rule reasons, citation, vague attribution,
+    lexicon signals) plus the document's block structure, so it costs a few dictionary
+    operations per word.
+    """
+    by_block: dict[int, list] = {}
+    for s in sents:
+        by_block.setdefault(s.block.index, []).append(s)
+    blocks = doc.blocks
+    # the page's main subject: the treatment named most often
+    subjects: dict[str, int] = {}
+    for s in sents:
+        for t in s.treatments:
+            subjects[t] = subjects.get(t, 0) + 1
+    main = max(subjects, key=lambda k: (subjects[k], k)) if subjects else None
+    block_claim = {b: any(x.rule_claim for x in ss) for b, ss in by_block.items()}
+    cue_map = [cues_of(s.text) for s in sents]
+    # runs of consecutive list items (prose blocks only): block -> (first item, share of claims)
+    lists: dict[int, tuple[int, float]] = {}
+    run: list[int] = []
+    for b in sorted(by_block) + [None]:
+        if b is not None and KIND_CLASS.get(blocks[b].kind, blocks[b].kind) == LIST_ITEM:
+            run.append(b)
+            continue
+        if run:
+            share = sum(1 for x in run if block_claim[x]) / len(run)
+            for x in run:
+                lists[x] = (run[0], share)
+            run = []
+    index_of = {id(s): n for n, s in enumerate(sents)}
+
+    def prev_prose(i):
+        j = i - 1
+        while j >= 0 and j not in by_block:
+            j -= 1
+        return j
+
+    out = []
+    for n, s in enumerate(sents):
+        f = []
+        words = _words(s.lemmas)
+        ws = set(words)
+        f.extend("w:" + w for w in ws)
+        f.extend("w:" + w for w in _negation_marked(s.lemmas))
+        f.extend({"b:" + a + "_" + b for a, b in zip(["<s>"] + words, words + ["</s>"])})
+        f.append("len:" + _bucket(len(words)))
+        kind = KIND_CLASS.get(s.block.kind, s.block.kind)
+        f.append("kind:" + kind)
+        cues = cue_map[n]
+        f.extend("cue:" + c for c in cues)
+        f.extend("cue:" + c + "&" + kind for c in cues)
+        own = by_block[s.block.index]
+        if own[0] is s:
+            f.append("first")
+        if len(own) > 1:
+            f.append("multi")
+        # the rules' evidence
+        kinds_of_reason = set()
+        for r in s.reasons_all:
+            k, _, what = r.partition(":")
+            kinds_of_reason.add(k)
+            if what:
+                f.append("r:" + k + ":" + what.lower())
+        f.extend("r:" + k for k in kinds_of_reason)
+        if s.rule_claim:
+            f.append("rule:claim")
+            f.append("rule:claim&" + kind)
+        if not s.reasons_all:
+            f.append("rule:none")
+        if s.vague:
+            f.append("vague")
+        if s.citation:
+            f.append("cited")
+        if s.cta:
+            f.append("cta")
+        if s.question:
+            f.append("question")
+        if s.negated:
+            f.append("neg")
+        if s.not_claim:
+            f.append("notclaim")
+        if s.risk_context:
+            f.append("riskctx")
+        if s.condition:
+            f.append("cond")
+        for name, text in s.signals:
+            f.append("sig:" + name)
+            f.append("sig:" + name + ":" + text.lower())
+        if s.treatments:
+            f.append("treat")
+            if main and main in s.treatments:
+                f.append("subj")
+        if s.text.endswith(":"):
+            f.append("colon_end")
+        if s.text.endswith("!"):
+            f.append("bang")
+        if s.text[:1] in "\"\u201c\u2018" or s.testimonial:
+            f.append("quote")
+        # structure: the heading above and whether it promises
+        if s.block.section is not None and kind != HEADING:
+            hs = by_block.get(s.block.section, [])
+            hw = {w for h in hs for w in _words(h.lemmas)}
+            if hw & PROMISE_HEADS or any(h.rule_claim for h in hs):
+                f.append("head:promise")
+                f.append("head:promise&" + kind)
+            if any(h.question for h in hs):
+                f.append("head:question")
+            f.extend({"head:cue:" + c for h in hs for c in cue_map[index_of[id(h)]]})
+            f.extend("hw:" + w for w in hw if w in PROMISE_HEADS or w in ("risk", "side", "safety", "cost", "price", "faq"))
+        # the block before (a list's lead-in, a previous claim)
+        p = prev_prose(s.block.index)
+        if p >= 0:
+            last = by_block[p][-1]
+            pk = KIND_CLASS.get(blocks[p].kind, blocks[p].kind)
+            if last.text.endswith(":"):
+                f.append("after_colon")
+                f.append("after_colon&" + kind)
+                lw = set(_words(last.lemmas))
+                if lw & PROMISE_HEADS or last.rule_claim:
+                    f.append("leadin:promise")
+                f.extend("leadin:cue:" + c for c in cue_map[index_of[id(last)]])
+            if block_claim.get(p):
+                f.append("prev:claim")
+                if pk == kind:
+                    f.append("prev:claim&same:" + kind)
+            if kind == LIST_ITEM and pk == LIST_ITEM and block_claim.get(p):
+                f.append("list:sibling_claim")
+        # a list item: its list's lead-in (the block before the first item) and its siblings
+        if kind == LIST_ITEM:
+            first_item, share = lists[s.block.index]
+            q = prev_prose(first_item)
+            if q >= 0:
+                lead = by_block[q][-1]
+                f.append("listlead:" + KIND_CLASS.get(blocks[q].kind, blocks[q].kind))
+                if lead.text.endswith(":"):
+                    f.append("listlead:colon")
+                if lead.rule_claim:
+                    f.append("listlead:claim")
+                f.extend("listlead:cue:" + c for c in cue_map[index_of[id(lead)]])
+                f.extend("listlead:w:" + w for w in set(_words(lead.lemmas)) & PROMISE_HEADS)
+            f.append("list:claims:" + ("most" if share >= 0.5 else "some" if share > 0 else "none"))
+        # the sentence before in the same block
+        if own[0] is not s:
+            before = own[own.index(s) - 1]
+            if before.rule_claim:
+                f.append("prevsent:claim")
+            if before.risk_context:
+                f.append("prevsent:risk")
+        if n + 1 < len(sents) and sents[n + 1].rule_claim:
+            f.append("next:claim")
+        out.append(f)
+    return out
+
+
+def block_features(feature_lists) -> list[str]:
+    """A block's features: the union of its sentences' features, and how many there are.
+    The model scores blocks (a paragraph, list item or heading makes a claim when one of its
+    sentences does, read in the context of the others) and sentences (which one to report)."""
+    out = set()
+    for f in feature_lists:
+        out.update(f)
+    out.add("nsent:" + _bucket(len(feature_lists)))
+    return sorted(out)
+
+
+def _same_block(s):
+    return id(s.block)
+
+
+def decide(sents, target: str, threshold: float, key=_same_block) -> list:
+    """The sentences reported for ``target``: in each block whose score reaches
+    ``threshold``, the sentences whose own score reaches it, else the block's strongest
+    sentence. Questions are not claims and do not play risks down, but may promise ("Is
+    this the cure you were waiting for?"). ``key`` tells sentences of one block apart."""
+    questions = target == "exaggeration"
+    out = []
+    i, n = 0, len(sents)
+    while i < n:
+        j = i
+        k = key(sents[i])
+        while j < n and key(sents[j]) == k:
+            j += 1
+        group = [s for s in sents[i:j] if (questions or not s.question) and s.scores]
+        if group and group[0].block_scores[target] >= threshold:
+            own = [s for s in group if s.scores[target] >= threshold]
+            out.extend(own or [max(group, key=lambda s: s.scores[target])])
+        i = j
+    return out
+
+
+@dataclass
+class Model:
+    """A linear model per target over feature strings."""
+    weights: dict  # feature -> tuple of floats (one per target)
+    bias: tuple
+    thresholds: dict  # target -> default threshold
+    meta: dict
+
+    @classmethod
+    def load(cls, path) -> "Model":
+        from .registry import MedlintError
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as fh:
+                data = json.load(fh)
+        except (OSError, ValueError, EOFError) as e:
+            raise MedlintError(f"{path}: cannot read the sentence model: {e}") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise MedlintError(f"{path}: not a medlint sentence model (format {FORMAT})")
+        if data.get("feature_version") != FEATURE_VERSION:
+            raise MedlintError(f"{path}: the sentence model was trained on features of version "
+                               f"{data.get('feature_version')}, this medlint computes version "
+                               f"{FEATURE_VERSION}: retrain it with `python -m medlint.train`")
+        if list(data.get("targets", [])) != list(TARGETS):
+            raise MedlintError(f"{path}: the sentence model's targets must be {', '.join(TARGETS)}")
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data) -> "Model":
+        names = data["features"]
+        cols = [data["weights"][t] for t in TARGETS]
+        weights = {name: tuple(c[i] for c in cols) for i, name in enumerate(names)}
+        return cls(weights, tuple(data["bias"][t] for t in TARGETS), dict(data["thresholds"]),
+                   {k: v for k, v in data.items() if k not in ("features", "weights")})
+
+    def scores(self, feats) -> dict:
+        tot = list(self.bias)
+        w = self.weights
+        for name in feats:
+            v = w.get(name)
+            if v is not None:
+                tot[0] += v[0]
+                tot[1] += v[1]
+                tot[2] += v[2]
+        return {t: 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x)))) for t, x in zip(TARGETS, tot)}
+
+    def cues(self, feats, target: str, n: int = 3) -> list[str]:
+        """The words behind a decision: the ``n`` features with the largest positive weight."""
+        k = TARGETS.index(target)
+        scored = sorted(((self.weights[f][k], f) for f in set(feats) if f in self.weights
+                         and self.weights[f][k] > 0), reverse=True)
+        out = []
+        for _w, f in scored:
+            label = describe(f)
+            if label and label not in out:
+                out.append(label)
+            if len(out) >= n:
+                break
+        return out
+
+
+FUNCTION = {"a", "an", "the", "be", "have", "do", "doe", "this", "that", "these", "those", "it", "its",
+            "for", "of", "to", "in", "on", "at", "by", "with", "from", "and", "or", "as", "if", "so",
+            "we", "our", "you", "your", "they", "their", "he", "she", "his", "her", "i", "my", "me",
+            "us", "them", "which", "who", "what", "there", "here", "can", "will", "would", "should",
+            "could", "may", "might", "must", "shall", "also", "just", "more", "most", "very", "<num>",
+            "!", "%", "?", ":", "$", "+", "about", "into", "than", "then", "when", "how", "all", "any"}
+
+
+def describe(feature: str) -> str | None:
+    """A feature in words, or None for features a writer would not recognise (function
+    words, layout)."""
+    kind, _, rest = feature.partition(":")
+    if kind == "w":
+        word = rest[4:] if rest.startswith("not_") else rest
+        if word in FUNCTION:
+            return None
+        return f"'not ... {word}'" if rest.startswith("not_") else f"'{rest}'"
+    if kind == "b":
+        words = [x for x in rest.split("_") if x not in ("<s>", "</s>")]
+        if not words or all(w in FUNCTION for w in words):
+            return None
+        return f"'{' '.join(words)}'"
+    if kind == "r":
+        k, _, what = rest.partition(":")
+        return f"'{what.lower()}'" if what else None
+    if kind == "sig":
+        k, _, what = rest.partition(":")
+        if what.startswith("cancelled"):
+            return None
+        return f"'{what}'" if what else None
+    if kind == "cue" and "&" not in rest:
+        return CUE_WORDS.get(rest)
+    return {
+        "vague": "a vague attribution",
+        "head:promise": "under a heading that promises",
+        "leadin:promise": "under a lead-in that promises",
+        "after_colon": "after a lead-in",
+        "list:sibling_claim": "in a list of benefits",
+        "prev:claim": "after a claim",
+        "quote": "a testimonial",
+        "subj": "about the page's main treatment",
+        "treat": "names a treatment",
+        "cond": "names a condition",
+        "bang": "an exclamation",
+    }.get(feature)
+
+
+CUE_WORDS = {
+    "superlative": "a superlative", "comparison": "a comparison with every alternative",
+    "speed": "a promise of speed", "certainty": "a promise of certainty",
+    "totality": "a promise of total results", "farewell": "a farewell to the problem",
+    "testimonial": "a customer's outcome", "authority": "an appeal to authority",
+    "vague_source": "an unnamed source", "safety_comparison": "safety by comparison",
+    "mild": "softened risk words", "intensifier": "an intensifier",
+    "benefit_outcome": "a benefit word", "hedge": "a hedged benefit",
+}
+
+
+def get_model(ctx=None) -> Model:
+    """The model the configuration names (``[nlp] sentence-model``), else the built-in one."""
+    cfg = getattr(ctx, "config", None)
+    return _load(str(getattr(cfg, "sentence_model", None) or builtin_path()))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Model:
+    return Model.load(path)

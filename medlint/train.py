@@ -1,0 +1,469 @@
+"""Train, cross-validate and rebuild medlint's sentence model.
+
+    python -m medlint.train CORPUS [CORPUS ...] [--out FILE]
+    python -m medlint.train CORPUS [CORPUS ...] --cross-validate 5 [--evaluator evaluate.py]
+    python -m medlint.train CORPUS [CORPUS ...] --leave-one-area-out
+
+A corpus is a folder of labelled pages in the layout of ``../shared/corpus/GUIDE.md``:
+``pages/NAME.txt`` with ``gold/NAME.yaml`` (and optionally ``sources.tsv`` giving each page's
+URL, so that folds are grouped by site), or ``NAME.md``/``.html``/``.txt`` with
+``NAME.gold.yaml`` beside it.
+
+Training is deterministic: the same pages give the same weights file, byte for byte (features
+sorted, weights rounded, gzip without a timestamp). Evaluation folds hold out whole sites
+(``--cross-validate``) or whole product areas (``--leave-one-area-out``: the area is the
+page name's leading letters, "a07" -> "a"). Only the FIRST corpus is split into folds; the
+others (for example the project's own regression pages) are always training data. Each
+held-out page is linted by medlint itself with the model of its fold, and the findings are
+scored line by line as ``evaluate.py`` scores them; with ``--evaluator PATH`` the merged
+findings are also handed to that script and its lines are printed.
+
+Needs scikit-learn (``pip install "medlint[train]"``); linting never does.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+from .model import FEATURE_VERSION, FORMAT, TARGETS
+
+EXTS = (".txt", ".md", ".html", ".htm")
+GOLD_KEYS = {"claim": (("claims_uncited", "claims_cited"), "ambiguous_claims"),
+             "exaggeration": (("exaggerations",), "ambiguous_exaggerations"),
+             "risk-minimizing": (("risk_minimizing",), "ambiguous_risk_minimizing")}
+# the categories evaluate.py scores line by line, and the target each reads
+CATEGORIES = (("claims", "claim", "claims_uncited"), ("exaggeration", "exaggeration", "exaggerations"),
+              ("risk-minimizing", "risk-minimizing", "risk_minimizing"))
+# (C, class_weight) of each target's logistic regression, chosen by cross-validation
+HYPER = {"claim": (0.3, None), "exaggeration": (0.1, "balanced"), "risk-minimizing": (1.0, "balanced")}
+MIN_COUNT = 2  # a feature seen fewer times in the training sentences is dropped
+BETA = 0.8  # thresholds maximise F-beta on held-out training pages: beta < 1 favours precision
+ROUND = 4
+
+
+@dataclass
+class Page:
+    path: str
+    gold: dict
+    group: str  # pages of one group (site) are never split between training and test
+    area: str
+    primary: bool  # from the first corpus (the one evaluation splits)
+
+    def skip(self, target: str) -> set:
+        return set(self.gold.get("ambiguous") or []) | set(self.gold.get(GOLD_KEYS[target][1]) or [])
+
+    def positives(self, target: str) -> set:
+        out = set()
+        for k in GOLD_KEYS[target][0]:
+            out |= set(self.gold.get(k) or [])
+        return out
+
+
+@dataclass
+class Item:
+    """One sentence: its features, line, and whether medlint's rules see a citation."""
+    page: int
+    line: int
+    feats: list
+    cited: bool
+    question: bool
+    labels: dict = field(default_factory=dict)  # target -> 0/1, absent when ambiguous
+    block: int = 0
+    # set when scored (the attributes model.decide reads)
+    scores: dict = field(default_factory=dict)
+    block_scores: dict = field(default_factory=dict)
+
+
+def _unit(it):
+    return (it.page, it.block)
+
+
+def read_corpus(root: str, primary: bool = True) -> list[Page]:
+    root = os.path.abspath(root)
+    pairs = []
+    pdir = os.path.join(root, "pages")
+    if os.path.isdir(pdir):
+        for f in sorted(os.listdir(pdir)):
+            stem, ext = os.path.splitext(f)
+            g = os.path.join(root, "gold", stem + ".yaml")
+            if ext in EXTS and os.path.exists(g):
+                pairs.append((os.path.join(pdir, f), g, stem))
+    for f in sorted(os.listdir(root)):
+        stem, ext = os.path.splitext(f)
+        g = os.path.join(root, stem + ".gold.yaml")
+        if ext in EXTS and os.path.exists(g):
+            pairs.append((os.path.join(root, f), g, stem))
+    if not pairs:
+        raise SystemExit(f"medlint.train: no labelled pages in {root}")
+    sites = {}
+    tsv = os.path.join(root, "sources.tsv")
+    if os.path.exists(tsv):
+        with open(tsv, encoding="utf-8") as fh:
+            for row in fh.read().splitlines()[1:]:
+                parts = row.split("\t")
+                if len(parts) >= 2:
+                    host = (urlparse(parts[1]).hostname or parts[1]).lower()
+                    sites[parts[0]] = host[4:] if host.startswith("www.") else host
+    out = []
+    for path, g, stem in pairs:
+        with open(g, encoding="utf-8") as fh:
+            gold = yaml.safe_load(fh) or {}
+        area = stem.rstrip("0123456789") or stem
+        out.append(Page(path, gold, sites.get(stem, os.path.basename(root) + "/" + stem), area, primary))
+    return out
+
+
+def _config(model_path: str | None = None, use_model: bool = True):
+    from .config import Config
+    rules = {} if use_model else {n: {"model": False} for n in ("uncited-claim", "exaggerated-claim",
+                                                                  "risk-minimizing")}
+    return Config(rules=rules, sentence_model=model_path)
+
+
+def extract(pages: list[Page]) -> list[Item]:
+    """Sentences of every page with features, from medlint's own analysis (rules only)."""
+    from .claims import analyze
+    from .engine import Linter, Options
+    from .model import sentence_features
+    from .parsers import parse
+    from .runner import read_file
+    linter = Linter(Options(config=_config(use_model=False)))
+    items = []
+    for i, page in enumerate(pages):
+        doc = parse(read_file(page.path), page.path)
+        rs = linter.ruleset(page.path)
+        sents = analyze(doc, rs)
+        feats = sentence_features(doc, sents)
+        pos = {t: page.positives(t) for t in TARGETS}
+        skip = {t: page.skip(t) for t in TARGETS}
+        for s, f in zip(sents, feats):
+            line = doc.span_position(s.block, s.start, s.end)[0]
+            it = Item(i, line, f, bool(s.citation), s.question, block=s.block.index)
+            for t in TARGETS:
+                if line not in skip[t]:
+                    it.labels[t] = int(line in pos[t])
+            items.append(it)
+    return items
+
+
+# ---------------------------------------------------------------- training
+
+def _fit_target(X, y, c, class_weight):
+    from sklearn.linear_model import LogisticRegression
+    clf = LogisticRegression(C=c, solver="liblinear", max_iter=1000, random_state=0,
+                             class_weight=class_weight)
+    clf.fit(X, y)
+    return clf.coef_[0], float(clf.intercept_[0])
+
+
+def _matrix(feature_lists, vocab):
+    from scipy.sparse import csr_matrix
+    rows, cols = [], []
+    for r, feats in enumerate(feature_lists):
+        for f in set(feats):
+            j = vocab.get(f)
+            if j is not None:
+                rows.append(r)
+                cols.append(j)
+    return csr_matrix(([1.0] * len(rows), (rows, cols)), shape=(len(feature_lists), len(vocab)))
+
+
+def units(items: list[Item]):
+    """Blocks: [(features, labels, [item indexes])], in order."""
+    from .model import block_features
+    out = []
+    i, n = 0, len(items)
+    while i < n:
+        j = i
+        while j < n and _unit(items[j]) == _unit(items[i]):
+            j += 1
+        group = items[i:j]
+        labels = {}
+        for t in TARGETS:
+            ys = [it.labels.get(t) for it in group]
+            if 1 in ys:
+                labels[t] = 1
+            elif None not in ys:
+                labels[t] = 0
+        out.append((block_features([it.feats for it in group]), labels, list(range(i, j))))
+        i = j
+    return out
+
+
+def fit(items: list[Item], pages: list[Page], thresholds: dict | None = None) -> dict:
+    """A model (as the dict written to the weights file) trained on the blocks of ``items``."""
+    us = units(items)
+    counts: dict[str, int] = defaultdict(int)
+    for feats, _labels, _ix in us:
+        for f in feats:
+            counts[f] += 1
+    names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
+    vocab = {f: j for j, f in enumerate(names)}
+    X = _matrix([u[0] for u in us], vocab)
+    weights, bias = {}, {}
+    for t in TARGETS:
+        rows = [r for r, u in enumerate(us) if t in u[1]]
+        y = [us[r][1][t] for r in rows]
+        coef, b = _fit_target(X[rows], y, *HYPER[t])
+        weights[t] = [round(float(w), ROUND) for w in coef]
+        bias[t] = round(b, ROUND)
+    keep = [j for j in range(len(names)) if any(weights[t][j] != 0 for t in TARGETS)]
+    model = {"format": FORMAT, "feature_version": FEATURE_VERSION, "targets": list(TARGETS),
+             "features": [names[j] for j in keep],
+             "weights": {t: [weights[t][j] for j in keep] for t in TARGETS},
+             "bias": bias, "thresholds": thresholds or {t: 0.5 for t in TARGETS}}
+    if thresholds is None:
+        model["thresholds"] = choose_thresholds(items, pages)
+    return model
+
+
+def score_items(model: dict, items: list[Item]):
+    """Set ``scores`` and ``block_scores`` of ``items`` as medlint would at lint time."""
+    from .model import Model
+    m = Model.from_dict(model)
+    for it in items:
+        it.scores = m.scores(it.feats)
+    for feats, _labels, ix in units(items):
+        bs = m.scores(feats)
+        for i in ix:
+            items[i].block_scores = bs
+
+
+def folds_by_group(pages: list[Page], k: int, only=None) -> list[int]:
+    """Fold of each page (-1: always training): grouped by site, deterministic."""
+    out = []
+    for p in pages:
+        if not p.primary or (only is not None and not only(p)):
+            out.append(-1)
+        else:
+            out.append(zlib.crc32(p.group.encode("utf-8")) % k)
+    return out
+
+
+def choose_thresholds(items: list[Item], pages: list[Page], k: int = 3) -> dict:
+    """Per target, the threshold that maximises line-level F-beta on pages held out of
+    the training data (grouped folds of ``items``' pages)."""
+    pf = [zlib.crc32(p.group.encode("utf-8")) % k for p in pages]
+    scored = []
+    for f in range(k):
+        train = [it for it in items if pf[it.page] != f]
+        test = [it for it in items if pf[it.page] == f]
+        if not train or not test:
+            continue
+        score_items(fit(train, pages, thresholds={t: 0.5 for t in TARGETS}), test)
+        scored.extend(test)
+    scored.sort(key=lambda it: (it.page, it.block))
+    out = {}
+    for t in TARGETS:
+        best = (-1.0, 0.5)
+        for thr in [x / 100 for x in range(10, 91, 2)]:
+            tp, fp, fn = line_counts(scored, pages, t, thr)
+            p = tp / (tp + fp) if tp + fp else 1.0
+            r = tp / (tp + fn) if tp + fn else 1.0
+            fb = (1 + BETA ** 2) * p * r / (BETA ** 2 * p + r) if p + r else 0.0
+            if fb > best[0] + 1e-9:
+                best = (fb, thr)
+        out[t] = best[1]
+    return out
+
+
+def line_counts(items, pages, target, thr):
+    """tp, fp, fn of line-level findings for ``target`` (scored ``items``), as evaluate.py
+    counts them."""
+    from .model import decide
+    cat_key = {"claim": "claims_uncited", "exaggeration": "exaggerations",
+               "risk-minimizing": "risk_minimizing"}[target]
+    got: dict[int, set] = defaultdict(set)
+    for it in decide(items, target, thr, key=_unit):
+        if not (target == "claim" and it.cited):
+            got[it.page].add(it.line)
+    tp = fp = fn = 0
+    for i in sorted({it.page for it in items}):
+        page = pages[i]
+        skip = page.skip(target)
+        want = set(page.gold.get(cat_key) or []) - skip
+        g = got.get(i, set())
+        tp += len(want & g)
+        fp += len(g - want - skip)
+        fn += len(want - g)
+    return tp, fp, fn
+
+
+def dump(model: dict, meta: dict) -> bytes:
+    """The weights file: gzipped JSON, byte-for-byte reproducible."""
+    data = dict(model)
+    data["meta"] = meta
+    raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, compresslevel=9, filename="") as gz:
+        gz.write(raw)
+    return buf.getvalue()
+
+
+def corpus_digest(pages: list[Page]) -> str:
+    h = hashlib.sha256()
+    for p in pages:
+        h.update(Path(p.path).read_bytes())
+        h.update(yaml.safe_dump(p.gold, sort_keys=True).encode("utf-8"))
+    return h.hexdigest()
+
+
+# ---------------------------------------------------------------- evaluation
+
+def lint_with(model: dict, paths: list[str]) -> list[dict]:
+    """Findings (JSON dicts) of medlint with ``model`` on ``paths``."""
+    from .engine import Linter, Options
+    from .runner import lint_path
+    with tempfile.TemporaryDirectory() as tmp:
+        mpath = os.path.join(tmp, "model.json.gz")
+        Path(mpath).write_bytes(dump(model, {}))
+        linter = Linter(Options(config=_config(mpath)))
+        out = []
+        for p in paths:
+            res = lint_path(linter, p)
+            out.extend(f.to_json() for f in res.findings)
+    return out
+
+
+def score_findings(findings: list[dict], pages: list[Page]) -> dict:
+    """tp/fp/fn per line category, as evaluate.py counts them."""
+    rules = {"claims": {"uncited-claim", "vague-citation"}, "exaggeration": {"exaggerated-claim"},
+             "risk-minimizing": {"risk-minimizing"}}
+    by_file = defaultdict(set)
+    for f in findings:
+        by_file[(os.path.realpath(f["path"]), f["rule"])].add(f["line"])
+    out = {}
+    for cat, target, key in CATEGORIES:
+        tp = fp = fn = 0
+        for p in pages:
+            got = set()
+            for r in rules[cat]:
+                got |= by_file.get((os.path.realpath(p.path), r), set())
+            skip = p.skip(target)
+            want = set(p.gold.get(key) or []) - skip
+            tp += len(want & got)
+            fp += len(got - want - skip)
+            fn += len(want - got)
+        out[cat] = (tp, fp, fn)
+    return out
+
+
+def prf(tp, fp, fn):
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def format_counts(counts: dict) -> str:
+    lines = []
+    for cat, (tp, fp, fn) in counts.items():
+        p, r, f = prf(tp, fp, fn)
+        lines.append(f"{cat:16} tp={tp:4} fp={fp:4} fn={fn:4}  P={p:.2f} R={r:.2f} F1={f:.2f}")
+    return "\n".join(lines)
+
+
+def held_out(pages, items, fold_of, label, log) -> list[dict]:
+    """Train without each fold, lint the fold with that model; all held-out findings."""
+    findings = []
+    for f in sorted({x for x in fold_of if x >= 0}):
+        train = [it for it in items if fold_of[it.page] != f]
+        test_pages = [pages[i] for i, x in enumerate(fold_of) if x == f]
+        train_pages_ix = sorted({it.page for it in train})
+        model = fit(_reindex(train, train_pages_ix), [pages[i] for i in train_pages_ix])
+        got = lint_with(model, [p.path for p in test_pages])
+        findings.extend(got)
+        log(f"{label} {f}: {len(test_pages)} pages held out, thresholds "
+            + ", ".join(f"{t}={v:.2f}" for t, v in model["thresholds"].items()))
+    return findings
+
+
+def _reindex(items, page_ix):
+    pos = {p: i for i, p in enumerate(page_ix)}
+    return [Item(pos[it.page], it.line, it.feats, it.cited, it.question, it.labels, it.block)
+            for it in items]
+
+
+def run_evaluator(evaluator: str, corpus: str, findings: list[dict]) -> str:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as fh:
+        json.dump({"schema": 1, "findings": findings, "files": [], "errors": []}, fh)
+        name = fh.name
+    try:
+        p = subprocess.run([sys.executable, evaluator, corpus, "--json", name],
+                           capture_output=True, text=True)
+        return p.stdout + p.stderr
+    finally:
+        os.unlink(name)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m medlint.train", description=__doc__.split("\n\n")[0])
+    ap.add_argument("corpora", nargs="+", help="labelled corpora; the first is the one folds split")
+    ap.add_argument("--out", help="write the model here (default: the built-in model file, when "
+                                  "neither --cross-validate nor --leave-one-area-out is given)")
+    ap.add_argument("--cross-validate", type=int, metavar="K", help="K-fold cross-validation grouped by site")
+    ap.add_argument("--leave-one-area-out", action="store_true",
+                    help="train on all product areas but one, test on that one, for each area")
+    ap.add_argument("--evaluator", help="evaluate.py to score the merged held-out findings with")
+    ap.add_argument("--findings-out", help="save the merged held-out findings (JSON) here")
+    a = ap.parse_args(argv)
+    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+
+    pages = []
+    for n, c in enumerate(a.corpora):
+        pages.extend(read_corpus(c, primary=(n == 0)))
+    primary = [p for p in pages if p.primary]
+    log(f"{len(pages)} labelled pages ({len(primary)} in {a.corpora[0]}); reading sentences ...")
+    items = extract(pages)
+    log(f"{len(items)} sentences")
+
+    if a.cross_validate:
+        fold_of = folds_by_group(pages, a.cross_validate)
+        findings = held_out(pages, items, fold_of, "fold", log)
+        print(f"# {a.cross_validate}-fold cross-validation grouped by site on {a.corpora[0]} "
+              f"({len(primary)} pages)")
+        print(format_counts(score_findings(findings, primary)))
+        if a.findings_out:
+            Path(a.findings_out).write_text(json.dumps({"findings": findings}), encoding="utf-8")
+        if a.evaluator:
+            print("# evaluate.py on the merged held-out findings:")
+            print(run_evaluator(a.evaluator, a.corpora[0], findings), end="")
+    if a.leave_one_area_out:
+        areas = sorted({p.area for p in primary})
+        print(f"# leave one product area out on {a.corpora[0]}")
+        for area in areas:
+            fold_of = [0 if (p.primary and p.area == area) else -1 for p in pages]
+            findings = held_out(pages, items, fold_of, f"area {area}", lambda m: None)
+            counts = score_findings(findings, [p for p in primary if p.area == area])
+            parts = []
+            for cat, c in counts.items():
+                pr, rc, f1 = prf(*c)
+                parts.append(f"{cat} P={pr:.2f} R={rc:.2f} F1={f1:.2f}")
+            print(f"area {area}: " + "  ".join(parts), flush=True)
+    if a.out or not (a.cross_validate or a.leave_one_area_out):
+        from .model import builtin_path
+        out = Path(a.out) if a.out else builtin_path()
+        model = fit(items, pages)
+        meta = {"trained_on": [os.path.basename(os.path.normpath(c)) for c in a.corpora],
+                "pages": len(pages), "sentences": len(items), "corpus_sha256": corpus_digest(pages)}
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(dump(model, meta))
+        log(f"wrote {out} ({len(model['features'])} features, thresholds "
+            + ", ".join(f"{t}={v:.2f}" for t, v in model["thresholds"].items()) + ")")
+
+
+if __name__ == "__main__":
+    main()
