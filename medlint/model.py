@@ -95,18 +95,29 @@ def _words(lemmas) -> list[str]:
     return out
 
 
-def _negation_marked(lemmas) -> set[str]:
-    """Words in the scope of a negation ("not safe for everyone" -> not_safe, not_everyone):
-    the words after a negator up to the end of its clause."""
+def _unigrams(lemmas, cancelled) -> set[str]:
+    """Word features with negation scope marked ("not safe for everyone" -> not_safe,
+    not_everyone: the words after a negator up to the end of its clause) and words of a
+    lexicon match that the rules cancelled marked as such ("a safe space" -> safe#x)."""
     out = set()
     on = False
     for l in lemmas:
         if l in CLAUSE_END:
             on = False
-        elif l in NEGATORS:
+            continue
+        if l in NEGATORS:
             on = True
-        elif on and l[:1].isalnum():
-            out.add("not_" + l)
+        if not l or l.isspace():
+            continue
+        if NUM_RE.match(l):
+            out.add("<num>")
+        elif l[0].isalnum() or l in PUNCT_KEEP:
+            if on and l not in NEGATORS and l[0].isalnum():
+                out.add("not_" + l)
+            elif l in cancelled:
+                out.add(l + "#x")
+            else:
+                out.add(l)
     return out
 
 
@@ -117,6 +128,9 @@ def sentence_features(doc, sents) -> list[list[str]]:
     lexicon signals) plus the document's block structure, so it costs a few dictionary
     operations per word.
     """
+    from .claims import lexicon
+    sets = lexicon().sets
+    benefit = sets["benefit_verbs"] | sets["benefit_words"]
     by_block: dict[int, list] = {}
     for s in sents:
         by_block.setdefault(s.block.index, []).append(s)
@@ -153,9 +167,16 @@ def sentence_features(doc, sents) -> list[list[str]]:
     for n, s in enumerate(sents):
         f = []
         words = _words(s.lemmas)
-        ws = set(words)
-        f.extend("w:" + w for w in ws)
-        f.extend("w:" + w for w in _negation_marked(s.lemmas))
+        live = {w for name, text in s.signals if not name.endswith(":cancelled") for w in text.lower().split()}
+        cancelled = {w for name, text in s.signals if name.endswith(":cancelled")
+                     for w in text.lower().split()} - live
+        uni = _unigrams(s.lemmas, cancelled)
+        f.extend("w:" + w for w in uni)
+        # benefit words in and out of a negation's scope ("do not improve digestion")
+        if any(w.startswith("not_") and w[4:] in benefit for w in uni):
+            f.append("benefit:negated")
+        if any(w in benefit for w in uni):
+            f.append("benefit:asserted")
         f.extend({"b:" + a + "_" + b for a, b in zip(["<s>"] + words, words + ["</s>"])})
         f.append("len:" + _bucket(len(words)))
         kind = KIND_CLASS.get(s.block.kind, s.block.kind)
@@ -266,13 +287,27 @@ def sentence_features(doc, sents) -> list[list[str]]:
     return out
 
 
+# features that describe a whole sentence by what it lacks or where it stands: a block has
+# them only when every one of its sentences has them
+ALL_ONLY = ("rule:none", "question", "cta", "first", "notclaim", "len:")
+
+
 def block_features(feature_lists) -> list[str]:
-    """A block's features: the union of its sentences' features, and how many there are.
-    The model scores blocks (a paragraph, list item or heading makes a claim when one of its
-    sentences does, read in the context of the others) and sentences (which one to report)."""
-    out = set()
-    for f in feature_lists:
-        out.update(f)
+    """A block's features: the union of its sentences' features (those in ``ALL_ONLY``
+    only when all its sentences share them), and how many sentences there are. The model
+    is trained on blocks (a paragraph, list item or heading makes a claim when one of its
+    sentences does, read with the others) and also scores each sentence alone (which one
+    to report)."""
+    if len(feature_lists) == 1:
+        out = set(feature_lists[0])
+    else:
+        out = set()
+        for f in feature_lists:
+            out.update(x for x in f if not x.startswith(ALL_ONLY))
+        common = set(x for x in feature_lists[0] if x.startswith(ALL_ONLY))
+        for f in feature_lists[1:]:
+            common &= set(f)
+        out |= common
     out.add("nsent:" + _bucket(len(feature_lists)))
     return sorted(out)
 
@@ -282,10 +317,11 @@ def _same_block(s):
 
 
 def decide(sents, target: str, threshold: float, key=_same_block) -> list:
-    """The sentences reported for ``target``: in each block whose score reaches
-    ``threshold``, the sentences whose own score reaches it, else the block's strongest
-    sentence. Questions are not claims and do not play risks down, but may promise ("Is
-    this the cure you were waiting for?"). ``key`` tells sentences of one block apart."""
+    """The sentences reported for ``target``: those whose own score reaches ``threshold``;
+    and in a block whose score reaches it, also those more likely than not (own score at
+    least 0.5), or else the block's strongest sentence. Questions are not claims and do not
+    play risks down, but may promise ("Is this the cure you were waiting for?"). ``key``
+    tells sentences of one block apart."""
     questions = target == "exaggeration"
     out = []
     i, n = 0, len(sents)
@@ -295,9 +331,14 @@ def decide(sents, target: str, threshold: float, key=_same_block) -> list:
         while j < n and key(sents[j]) == k:
             j += 1
         group = [s for s in sents[i:j] if (questions or not s.question) and s.scores]
-        if group and group[0].block_scores[target] >= threshold:
-            own = [s for s in group if s.scores[target] >= threshold]
-            out.extend(own or [max(group, key=lambda s: s.scores[target])])
+        if group:
+            if group[0].block_scores[target] >= threshold:
+                bar = min(threshold, 0.5)
+                own = [s for s in group if s.scores[target] >= bar] or \
+                    [max(group, key=lambda s: s.scores[target])]
+            else:
+                own = [s for s in group if s.scores[target] >= threshold]
+            out.extend(own)
         i = j
     return out
 
@@ -376,7 +417,7 @@ def describe(feature: str) -> str | None:
     kind, _, rest = feature.partition(":")
     if kind == "w":
         word = rest[4:] if rest.startswith("not_") else rest
-        if word in FUNCTION:
+        if word in FUNCTION or word.endswith("#x"):
             return None
         return f"'not ... {word}'" if rest.startswith("not_") else f"'{rest}'"
     if kind == "b":
