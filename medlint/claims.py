@@ -108,6 +108,7 @@ class Sentence:
     features: list = field(default_factory=list)
     scores: dict = field(default_factory=dict)  # target -> probability of this sentence
     block_scores: dict = field(default_factory=dict)  # target -> probability of its block
+    cues: list = field(default_factory=list)  # the strongest cues of a claim, in words
 
 
 def analyze(doc: Document, ctx) -> list[Sentence]:
@@ -137,6 +138,14 @@ def analyze(doc: Document, ctx) -> list[Sentence]:
     _decide(doc, out, ctx)
     doc.cache["claims"] = out
     return out
+
+
+def model_cues(s: Sentence, ctx) -> list[str]:
+    """The strongest cues of a claim decided at a rule's own threshold."""
+    if not s.features:
+        return []
+    from .model import get_model
+    return get_model(ctx).cues(s.features, "claim")
 
 
 def model_settings(ctx) -> tuple[bool, float | None]:
@@ -172,11 +181,11 @@ def _decide(doc, sents, ctx):
         thr = model.thresholds["claim"] if threshold is None else threshold
         for s in decide(sents, "claim", thr):
             s.claim = True
-            if not s.reasons:
-                s.reasons = ["model:" + ", ".join(model.cues(s.features, "claim"))]
+            s.cues = model.cues(s.features, "claim")
     else:
         for s in sents:
             s.claim = s.rule_claim
+            s.cues = [f"'{r.partition(':')[2]}'" if ":" in r else r for r in s.reasons][:3]
     for s in sents:
         if s.claim and s.kind is None:
             s.kind = "efficacy"

@@ -180,6 +180,10 @@ def cmd_rule(args) -> int:
     print("\nPasses")
     for ex in r.examples["pass"]:
         print(f"  ✓ {ex.strip()}")
+    from .model import decision_summary
+    how = decision_summary(r)
+    if how:
+        print("\nHow it decides\n" + wrap(how))
     if r.params:
         print("\nParameters (override under [tool.medlint.rules." + r.name + "])")
         for k, v in r.params.items():

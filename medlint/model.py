@@ -461,6 +461,46 @@ CUE_WORDS = {
 }
 
 
+# the model target each rule reads, and the evaluation category that scores it
+RULE_TARGETS = {"uncited-claim": ("claim", "claims"), "vague-citation": ("claim", "claims"),
+                "exaggerated-claim": ("exaggeration", "exaggeration"),
+                "risk-minimizing": ("risk-minimizing", "risk-minimizing")}
+
+
+def decision_summary(rule, model: Model | None = None) -> str | None:
+    """How a rule decides, with the figures measured when the shipped model was trained
+    (for ``medlint rule NAME``)."""
+    if rule.name not in RULE_TARGETS:
+        return None
+    target, category = RULE_TARGETS[rule.name]
+    model = model or get_model()
+    thr = rule.params.get("threshold")
+    thr = model.thresholds[target] if thr is None else thr
+    meta = model.meta.get("meta", {})
+    what = {"claim": "makes an efficacy or safety claim", "exaggeration": "exaggerates",
+            "risk-minimizing": "plays risks down"}[target]
+    text = (f"A learned model (logistic regression, medlint/model.py) estimates how likely each "
+            f"sentence, and each paragraph, list item or heading as a whole, {what}. Its evidence: "
+            f"the sentence's words (negated words marked), the rules' signals (benefit verbs, "
+            f"lexicon matches, vague attributions, citations, negation, questions, treatment "
+            f"names), cue classes (rules/knowledge/cues.yaml: superlatives, speed promises, "
+            f"testimonials, appeals to authority, safety by comparison, prevalence, mechanism, "
+            f"disclaimers, ...) and the page's structure (the block kind, the heading above and "
+            f"whether it promises, a list's lead-in, neighbouring claims, the page's main "
+            f"treatment). A sentence is reported when its probability reaches the threshold "
+            f"({thr:.2f}; param threshold: higher for precision, lower for recall), or when its "
+            f"block's does and it is the block's likeliest sentence. The message names the "
+            f"strongest cues. With param model = false the hand-written rules decide alone.")
+    cv = (meta.get("cross_validation") or {}).get(category)
+    if cv:
+        text += (f"\n\nMeasured on pages it was not trained on ({meta['cross_validation']['how']}): "
+                 f"precision {cv[0]:.2f}, recall {cv[1]:.2f}, F1 {cv[2]:.2f}.")
+    if meta.get("pages"):
+        text += (f" Trained on {meta['pages']} labelled pages ({', '.join(meta.get('trained_on', []))}); "
+                 f"rebuild it with `python -m medlint.train`.")
+    return text
+
+
 def get_model(ctx=None) -> Model:
     """The model the configuration names (``[nlp] sentence-model``), else the built-in one."""
     cfg = getattr(ctx, "config", None)

@@ -434,12 +434,17 @@ def main(argv=None):
     items = extract(pages)
     log(f"{len(items)} sentences")
 
+    cv_meta = None
     if a.cross_validate:
         fold_of = folds_by_group(pages, a.cross_validate)
         findings = held_out(pages, items, fold_of, "fold", log)
         print(f"# {a.cross_validate}-fold cross-validation grouped by site on {a.corpora[0]} "
               f"({len(primary)} pages)")
-        print(format_counts(score_findings(findings, primary)))
+        counts = score_findings(findings, primary)
+        print(format_counts(counts))
+        cv_meta = {"how": f"{a.cross_validate}-fold cross-validation grouped by site, "
+                          f"{len(primary)} pages of {os.path.basename(os.path.normpath(a.corpora[0]))}"}
+        cv_meta.update({cat: [round(x, 2) for x in prf(*c)] for cat, c in counts.items()})
         if a.findings_out:
             Path(a.findings_out).write_text(json.dumps({"findings": findings}), encoding="utf-8")
         if a.evaluator:
@@ -463,6 +468,8 @@ def main(argv=None):
         model = fit(items, pages)
         meta = {"trained_on": [os.path.basename(os.path.normpath(c)) for c in a.corpora],
                 "pages": len(pages), "sentences": len(items), "corpus_sha256": corpus_digest(pages)}
+        if cv_meta:
+            meta["cross_validation"] = cv_meta
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(dump(model, meta))
         log(f"wrote {out} ({len(model['features'])} features, thresholds "

@@ -65,7 +65,8 @@ class ClaimsKind(Kind):
             if report == "vague" and s.vague:
                 yield Hit(s.block, s.start, s.end, args={"attribution": s.vague, "missing": C.vague_detail(s)})
             elif report == "uncited" and not s.vague:
-                yield Hit(s.block, s.start, s.end, args={"kind": s.kind or "efficacy"})
+                cues = ", ".join(s.cues or C.model_cues(s, ctx)) or "the sentence as a whole"
+                yield Hit(s.block, s.start, s.end, args={"kind": s.kind or "efficacy", "cues": cues})
 
     def _conflicts(self, doc, sents, scope):
         from ..treatments import find_treatments
