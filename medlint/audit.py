@@ -209,8 +209,11 @@ def worker_identity() -> str:
     from importlib import metadata
 
     from .registry import builtin_rules_dir
+    from .model import builtin_path
     h = hashlib.sha256(__version__.encode())
     _hash_tree(h, Path(builtin_rules_dir()))
+    if builtin_path().exists():  # the sentence model's weights decide claims
+        h.update(hashlib.sha256(builtin_path().read_bytes()).digest())
     for dist in ("spacy", "spacy-lookups-data", "textstat", "markdown-it-py", "mdit-py-plugins", "numpy"):
         try:
             h.update(f"{dist}={metadata.version(dist)}".encode())
@@ -240,6 +243,8 @@ def config_fingerprint(options: Options, cfg) -> str:
     for paths in cfg.knowledge.values():
         for p in paths:
             _hash_tree(h, Path(p))
+    if getattr(cfg, "sentence_model", None) and os.path.isfile(cfg.sentence_model):
+        h.update(hashlib.sha256(Path(cfg.sentence_model).read_bytes()).digest())
     return h.hexdigest()
 
 

@@ -94,6 +94,7 @@ class Sentence:
     source: str | None = None  # a named journal/institution
     condition: str | None = None
     lemmas: tuple = ()
+    words: tuple = ()  # lower-case surface forms, parallel to lemmas
     cta: bool = False  # a call to action ("Book your consultation today")
     # the rules' evidence (features of the learned model, see medlint.model)
     rule_claim: bool = False  # what the hand-written rules alone decide
@@ -131,6 +132,7 @@ def analyze(doc: Document, ctx) -> list[Sentence]:
             start = sent.start_char + lead
             s = Sentence(block, start, start + len(text), text, len(out))
             s.lemmas = tuple(t.lemma_ for t in sent if not t.is_space)
+            s.words = tuple(t.lower_ for t in sent if not t.is_space)
             here = [(k, a, b) for k, a, b in matches if sent.start <= a < sent.end]
             _classify(s, sent, here, lex, signal.get(block.index, []), block)
             _cite(s, doc, block, lex)
@@ -145,7 +147,7 @@ def model_cues(s: Sentence, ctx) -> list[str]:
     if not s.features:
         return []
     from .model import get_model
-    return get_model(ctx).cues(s.features, "claim")
+    return get_model(ctx).cues(s.features, "claim", surface=s)
 
 
 def model_settings(ctx) -> tuple[bool, float | None]:
@@ -181,7 +183,7 @@ def _decide(doc, sents, ctx):
         thr = model.thresholds["claim"] if threshold is None else threshold
         for s in decide(sents, "claim", thr):
             s.claim = True
-            s.cues = model.cues(s.features, "claim")
+            s.cues = model.cues(s.features, "claim", surface=s)
     else:
         for s in sents:
             s.claim = s.rule_claim

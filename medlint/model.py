@@ -121,6 +121,12 @@ def _unigrams(lemmas, cancelled) -> set[str]:
     return out
 
 
+# sentence attributes set by the claims analysis -> feature names
+FLAGS = (("vague", "vague"), ("citation", "cited"), ("cta", "cta"), ("question", "question"),
+         ("negated", "neg"), ("not_claim", "notclaim"), ("risk_context", "riskctx"),
+         ("condition", "cond"))
+
+
 def sentence_features(doc, sents) -> list[list[str]]:
     """Feature strings for every sentence of ``claims.analyze(doc)``, in order.
 
@@ -202,22 +208,7 @@ def sentence_features(doc, sents) -> list[list[str]]:
             f.append("rule:claim&" + kind)
         if not s.reasons_all:
             f.append("rule:none")
-        if s.vague:
-            f.append("vague")
-        if s.citation:
-            f.append("cited")
-        if s.cta:
-            f.append("cta")
-        if s.question:
-            f.append("question")
-        if s.negated:
-            f.append("neg")
-        if s.not_claim:
-            f.append("notclaim")
-        if s.risk_context:
-            f.append("riskctx")
-        if s.condition:
-            f.append("cond")
+        f.extend(name for attr, name in FLAGS if getattr(s, attr))
         for name, text in s.signals:
             f.append("sig:" + name)
             f.append("sig:" + name + ":" + text.lower())
@@ -283,7 +274,7 @@ def sentence_features(doc, sents) -> list[list[str]]:
                 f.append("prevsent:risk")
         if n + 1 < len(sents) and sents[n + 1].rule_claim:
             f.append("next:claim")
-        out.append(f)
+        out.append(sorted(set(f)))  # binary features, in a fixed order
     return out
 
 
@@ -388,14 +379,20 @@ class Model:
                 tot[2] += v[2]
         return {t: 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x)))) for t, x in zip(TARGETS, tot)}
 
-    def cues(self, feats, target: str, n: int = 3) -> list[str]:
-        """The words behind a decision: the ``n`` features with the largest positive weight."""
+    def cues(self, feats, target: str, n: int = 3, surface=None) -> list[str]:
+        """The words behind a decision: the ``n`` features with the largest positive weight,
+        in the sentence's own words when ``surface`` (a sentence with ``lemmas`` and
+        ``words``) is given ("best", not its lemma "well")."""
         k = TARGETS.index(target)
         scored = sorted(((self.weights[f][k], f) for f in set(feats) if f in self.weights
                          and self.weights[f][k] > 0), reverse=True)
+        words = {}
+        if surface is not None:
+            for lem, w in zip(surface.lemmas, surface.words):
+                words.setdefault(lem, w)
         out = []
         for _w, f in scored:
-            label = describe(f)
+            label = describe(f, words)
             if label and label not in out:
                 out.append(label)
             if len(out) >= n:
@@ -408,23 +405,27 @@ FUNCTION = {"a", "an", "the", "be", "have", "do", "doe", "this", "that", "these"
             "we", "our", "you", "your", "they", "their", "he", "she", "his", "her", "i", "my", "me",
             "us", "them", "which", "who", "what", "there", "here", "can", "will", "would", "should",
             "could", "may", "might", "must", "shall", "also", "just", "more", "most", "very", "<num>",
-            "!", "%", "?", ":", "$", "+", "about", "into", "than", "then", "when", "how", "all", "any"}
+            "!", "%", "?", ":", "$", "+", "about", "into", "than", "then", "when", "how", "all", "any",
+            "through", "over", "after", "before", "during", "within", "up", "out", "off", "down",
+            "around", "again", "not", "no", "get", "make", "take", "one", "each", "every"}
 
 
-def describe(feature: str) -> str | None:
+def describe(feature: str, words: dict | None = None) -> str | None:
     """A feature in words, or None for features a writer would not recognise (function
-    words, layout)."""
+    words, layout). ``words`` maps lemmas to the sentence's own word forms."""
+    words = words or {}
     kind, _, rest = feature.partition(":")
     if kind == "w":
         word = rest[4:] if rest.startswith("not_") else rest
         if word in FUNCTION or word.endswith("#x"):
             return None
-        return f"'not ... {word}'" if rest.startswith("not_") else f"'{rest}'"
+        shown = words.get(word, word)
+        return f"'not ... {shown}'" if rest.startswith("not_") else f"'{shown}'"
     if kind == "b":
-        words = [x for x in rest.split("_") if x not in ("<s>", "</s>")]
-        if not words or all(w in FUNCTION for w in words):
+        parts = [x for x in rest.split("_") if x not in ("<s>", "</s>")]
+        if not parts or all(w in FUNCTION for w in parts):
             return None
-        return f"'{' '.join(words)}'"
+        return "'" + " ".join(words.get(w, w) for w in parts) + "'"
     if kind == "r":
         k, _, what = rest.partition(":")
         return f"'{what.lower()}'" if what else None

@@ -197,14 +197,14 @@ def test_unknown_rule_exits_2():
 def test_stdin_with_filename_uses_its_format_and_name(tmp_path):
     # as Markdown the heading marker is not text: the match is at column 5
     r = run_cli("check", "--isolated", "--select", "exaggerated-claim", "--stdin-filename", "page.md", "-",
-                stdin="# A miracle tonic\n", cwd=tmp_path)
+                stdin="# A miracle tonic that cures fatigue\n", cwd=tmp_path)
     assert r.returncode == 1
     assert r.stdout.startswith("page.md:1:5: MED210 [exaggerated-claim]")
 
 
 def test_stdin_html(tmp_path):
     r = run_cli("check", "--isolated", "--select", "exaggerated-claim", "--stdin-filename", "p.html", "-",
-                stdin="<p>A <b>miracle</b></p>\n", cwd=tmp_path)
+                stdin="<p>A <b>miracle</b> tonic that cures fatigue</p>\n", cwd=tmp_path)
     assert r.stdout.startswith("p.html:1:9: MED210")
 
 

@@ -264,6 +264,9 @@ def _readme_block(lang, contains):
 def test_readme_config_example_is_valid_and_complete(tmp_path):
     toml = _readme_block("toml", "[tool.medlint]")
     p = write(tmp_path / "pyproject.toml", toml)
+    from medlint.model import builtin_path  # the retrained model the example names
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "ours.json.gz").write_bytes(builtin_path().read_bytes())
     cfg = config_mod.load_config_file(str(p))
     from medlint.config import tomllib  # tomli on Python 3.10
     keys = set(tomllib.loads(toml)["tool"]["medlint"])

@@ -65,7 +65,7 @@ class LearnedKind(PatternKind):
         for s in decide(claims.analyze(doc, ctx), target, thr):
             if s.block.kind not in scope or s.block.in_references:
                 continue
-            cues = model.cues(s.features, target)
+            cues = model.cues(s.features, target, surface=s)
             inside = [h for h in by_block.get(s.block.index, ()) if h.start < s.end and h.end > s.start]
             for h in inside:
                 yield Hit(h.block, h.start, h.end, args={**h.args, "cues": ", ".join(cues)})
