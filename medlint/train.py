@@ -95,6 +95,8 @@ def _unit(it):
 
 def read_corpus(root: str, primary: bool = True) -> list[Page]:
     root = os.path.abspath(root)
+    if not os.path.isdir(root):
+        raise SystemExit(f"medlint.train: {root}: no such directory")
     pairs = []
     pdir = os.path.join(root, "pages")
     if os.path.isdir(pdir):
@@ -121,8 +123,13 @@ def read_corpus(root: str, primary: bool = True) -> list[Page]:
                     sites[parts[0]] = host[4:] if host.startswith("www.") else host
     out = []
     for path, g, stem in pairs:
-        with open(g, encoding="utf-8") as fh:
-            gold = yaml.safe_load(fh) or {}
+        try:
+            with open(g, encoding="utf-8") as fh:
+                gold = yaml.safe_load(fh) or {}
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as e:
+            raise SystemExit(f"medlint.train: {g}: cannot read labels: {e}") from None
+        if not isinstance(gold, dict):
+            raise SystemExit(f"medlint.train: {g}: labels must be a mapping (see tests/corpus/README.md)")
         area = stem.rstrip("0123456789") or stem
         out.append(Page(path, gold, sites.get(stem, os.path.basename(root) + "/" + stem), area, primary))
     return out
@@ -425,6 +432,11 @@ def main(argv=None):
     ap.add_argument("--findings-out", help="save the merged held-out findings (JSON) here")
     a = ap.parse_args(argv)
     log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    try:
+        import scipy.sparse  # noqa: F401
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise SystemExit("medlint.train needs scikit-learn and SciPy: pip install \"medlint[train]\"")
 
     pages = []
     for n, c in enumerate(a.corpora):

@@ -192,3 +192,14 @@ def test_audit_cache_key_follows_the_model_file(tmp_path):
     _altered_model(tmp_path, "ours.json.gz", lambda d: d["bias"].update(claim=-100.0))
     after = config_fingerprint(Options(), load_config_file(cfg_path))
     assert before != after
+
+
+def test_training_reports_bad_labels_clearly(tmp_path):
+    (tmp_path / "page.txt").write_text(CLAIM, encoding="utf-8")
+    (tmp_path / "page.gold.yaml").write_text("claims_uncited: [1\n", encoding="utf-8")
+    r = train(str(tmp_path), "--out", str(tmp_path / "m.json.gz"))
+    assert r.returncode == 1
+    assert "page.gold.yaml: cannot read labels" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = train(str(tmp_path / "nothing-here"))
+    assert r.returncode != 0 and "Traceback" not in r.stderr
