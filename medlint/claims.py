@@ -176,7 +176,10 @@ def _decide(doc, sents, ctx):
             j = i
             while j < len(sents) and sents[j].block is sents[i].block:
                 j += 1
-            bs = model.scores(block_features([s.features for s in sents[i:j]]))
+            if j == i + 1:  # a one-sentence block: its features are the sentence's, plus one
+                bs = model.scores(sents[i].features, extra=("nsent:1-3",))
+            else:
+                bs = model.scores(block_features([s.features for s in sents[i:j]]))
             for s in sents[i:j]:
                 s.block_scores = bs
             i = j
