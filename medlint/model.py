@@ -414,7 +414,7 @@ FUNCTION = {"a", "an", "the", "be", "have", "do", "doe", "this", "that", "these"
             "could", "may", "might", "must", "shall", "also", "just", "more", "most", "very", "<num>",
             "!", "%", "?", ":", "$", "+", "about", "into", "than", "then", "when", "how", "all", "any",
             "through", "over", "after", "before", "during", "within", "up", "out", "off", "down",
-            "around", "again", "not", "no", "get", "make", "take", "one", "each", "every"}
+            "around", "again", "not", "no", "non", "get", "make", "take", "one", "each", "every"}
 
 
 def describe(feature: str, words: dict | None = None) -> str | None:
