@@ -243,7 +243,7 @@ def config_fingerprint(options: Options, cfg) -> str:
     for paths in cfg.knowledge.values():
         for p in paths:
             _hash_tree(h, Path(p))
-    if getattr(cfg, "sentence_model", None) and os.path.isfile(cfg.sentence_model):
+    if cfg.sentence_model and os.path.isfile(cfg.sentence_model):
         h.update(hashlib.sha256(Path(cfg.sentence_model).read_bytes()).digest())
     return h.hexdigest()
 

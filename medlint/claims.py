@@ -166,23 +166,15 @@ def _decide(doc, sents, ctx):
     """Score every sentence and block with the learned model (when on) and set ``claim``."""
     use, threshold = model_settings(ctx)
     if use and sents:
-        from .model import block_features, decide, get_model, sentence_features
+        from .model import decide, get_model, runs, sentence_features
         model = get_model(ctx)
         for s, f in zip(sents, sentence_features(doc, sents)):
             s.features = f
             s.scores = model.scores(f)
-        i = 0
-        while i < len(sents):
-            j = i
-            while j < len(sents) and sents[j].block is sents[i].block:
-                j += 1
-            if j == i + 1:  # a one-sentence block: its features are the sentence's, plus one
-                bs = model.scores(sents[i].features, extra=("nsent:1-3",))
-            else:
-                bs = model.scores(block_features([s.features for s in sents[i:j]]))
+        for i, j in runs(sents):
+            bs = model.block_scores([s.features for s in sents[i:j]])
             for s in sents[i:j]:
                 s.block_scores = bs
-            i = j
         thr = model.thresholds["claim"] if threshold is None else threshold
         for s in decide(sents, "claim", thr):
             s.claim = True
@@ -194,8 +186,6 @@ def _decide(doc, sents, ctx):
     for s in sents:
         if s.claim and s.kind is None:
             s.kind = "efficacy"
-        if not s.claim:
-            s.kind = None if s.kind == "efficacy" else s.kind
 
 
 def _pattern_signals(doc, ctx) -> dict:
@@ -207,12 +197,11 @@ def _pattern_signals(doc, ctx) -> dict:
         if rule.name not in ("exaggerated-claim", "risk-minimizing"):
             continue
         impl = ctx.impl(rule)
-        hits = impl.matches(doc) if hasattr(impl, "matches") else impl.check(doc, ctx)
-        for h in hits:
-            out.setdefault(h.block.index, []).append((rule.name, h.start, h.end))
-        if hasattr(impl, "cancelled"):
-            for h in impl.cancelled(doc):
-                out.setdefault(h.block.index, []).append((rule.name + ":cancelled", h.start, h.end))
+        # a lexicon rule's matches, cancelled ones marked; another kind's findings as they are
+        hits, cancelled = impl.hits(doc) if hasattr(impl, "hits") else (impl.check(doc, ctx), [])
+        for suffix, group in (("", hits), (":cancelled", cancelled)):
+            for h in group:
+                out.setdefault(h.block.index, []).append((rule.name + suffix, h.start, h.end))
     return out
 
 
@@ -367,8 +356,7 @@ def _alias_words() -> frozenset:
 
 
 def _mentions_treatment(lemmas) -> bool:
-    from .treatments import alias_lemma_set
-    names = alias_lemma_set()
+    names = _alias_words()
     return any(x in names for x in lemmas)
 
 

@@ -34,6 +34,8 @@ FEATURE_VERSION = 1  # bump when features change: a model trained on other featu
 NUM_RE = re.compile(r"^\d[\d.,]*$")
 PUNCT_KEEP = {"!", "%", "?", ":", "$", "+"}
 # words that make a heading or a list lead-in announce benefits
+# words of a heading above that say what its section is about, besides promises
+HEAD_TOPICS = {"risk", "side", "safety", "cost", "price", "faq"}
 PROMISE_HEADS = {"benefit", "advantage", "result", "why", "help", "relief", "improve", "outcome",
                  "treat", "cure", "heal", "reduce", "boost", "support", "better", "feel", "change",
                  "transform", "effective", "work", "success", "can", "what"}
@@ -71,6 +73,10 @@ def cues_of(text: str) -> list[str]:
 KIND_CLASS = {"table_cell": LIST_ITEM, "blockquote": "paragraph", "alt_text": "paragraph"}
 
 
+def _kind(block) -> str:
+    return KIND_CLASS.get(block.kind, block.kind)
+
+
 def builtin_path() -> Path:
     return Path(__file__).parent / "data" / "sentence-model.json.gz"
 
@@ -87,16 +93,17 @@ CLAUSE_END = {",", ".", ";", ":", "!", "?", "but", "however", "although", "thoug
               "\u2014", "\u2013", "(", ")"}
 
 
+def _norm(lemma: str) -> str | None:
+    """A lemma as a word feature: numbers as <num>; None for space and most punctuation."""
+    if not lemma or lemma.isspace():
+        return None
+    if NUM_RE.match(lemma):
+        return "<num>"
+    return lemma if lemma[0].isalnum() or lemma in PUNCT_KEEP else None
+
+
 def _words(lemmas) -> list[str]:
-    out = []
-    for l in lemmas:
-        if not l or l.isspace():
-            continue
-        if NUM_RE.match(l):
-            out.append("<num>")
-        elif l[0].isalnum() or l in PUNCT_KEEP:
-            out.append(l)
-    return out
+    return [w for w in map(_norm, lemmas) if w]
 
 
 def _unigrams(lemmas, cancelled) -> set[str]:
@@ -111,17 +118,14 @@ def _unigrams(lemmas, cancelled) -> set[str]:
             continue
         if l in NEGATORS:
             on = True
-        if not l or l.isspace():
+        w = _norm(l)
+        if w is None:
             continue
-        if NUM_RE.match(l):
-            out.add("<num>")
-        elif l[0].isalnum() or l in PUNCT_KEEP:
-            if on and l not in NEGATORS and l[0].isalnum():
-                out.add("not_" + l)
-            elif l in cancelled:
-                out.add(l + "#x")
-            else:
-                out.add(l)
+        if w != "<num>" and on and l not in NEGATORS and l[0].isalnum():
+            w = "not_" + l
+        elif w != "<num>" and l in cancelled:
+            w = l + "#x"
+        out.add(w)
     return out
 
 
@@ -157,7 +161,7 @@ def sentence_features(doc, sents) -> list[list[str]]:
     lists: dict[int, tuple[int, float]] = {}
     run: list[int] = []
     for b in sorted(by_block) + [None]:
-        if b is not None and KIND_CLASS.get(blocks[b].kind, blocks[b].kind) == LIST_ITEM:
+        if b is not None and _kind(blocks[b]) == LIST_ITEM:
             run.append(b)
             continue
         if run:
@@ -166,12 +170,19 @@ def sentence_features(doc, sents) -> list[list[str]]:
                 lists[x] = (run[0], share)
             run = []
     index_of = {id(s): n for n, s in enumerate(sents)}
+    order = sorted(by_block)
+    prev_of = dict(zip(order, [-1] + order[:-1]))  # the prose block before each one
+    heading: dict[int, tuple] = {}  # section -> (promises?, features), computed once
 
-    def prev_prose(i):
-        j = i - 1
-        while j >= 0 and j not in by_block:
-            j -= 1
-        return j
+    def heading_features(section):
+        if section not in heading:
+            hs = by_block.get(section, [])
+            hw = {w for h in hs for w in _words(h.lemmas)}
+            feats = ["head:question"] if any(h.question for h in hs) else []
+            feats += sorted({"head:cue:" + c for h in hs for c in cue_map[index_of[id(h)]]})
+            feats += ["hw:" + w for w in hw if w in PROMISE_HEADS or w in HEAD_TOPICS]
+            heading[section] = (bool(hw & PROMISE_HEADS) or any(h.rule_claim for h in hs), feats)
+        return heading[section]
 
     out = []
     for n, s in enumerate(sents):
@@ -189,7 +200,7 @@ def sentence_features(doc, sents) -> list[list[str]]:
             f.append("benefit:asserted")
         f.extend({"b:" + a + "_" + b for a, b in zip(["<s>"] + words, words + ["</s>"])})
         f.append("len:" + _bucket(len(words)))
-        kind = KIND_CLASS.get(s.block.kind, s.block.kind)
+        kind = _kind(s.block)
         f.append("kind:" + kind)
         cues = cue_map[n]
         f.extend("cue:" + c for c in cues)
@@ -228,20 +239,16 @@ def sentence_features(doc, sents) -> list[list[str]]:
             f.append("quote")
         # structure: the heading above and whether it promises
         if s.block.section is not None and kind != HEADING:
-            hs = by_block.get(s.block.section, [])
-            hw = {w for h in hs for w in _words(h.lemmas)}
-            if hw & PROMISE_HEADS or any(h.rule_claim for h in hs):
+            promises, feats = heading_features(s.block.section)
+            if promises:
                 f.append("head:promise")
                 f.append("head:promise&" + kind)
-            if any(h.question for h in hs):
-                f.append("head:question")
-            f.extend({"head:cue:" + c for h in hs for c in cue_map[index_of[id(h)]]})
-            f.extend("hw:" + w for w in hw if w in PROMISE_HEADS or w in ("risk", "side", "safety", "cost", "price", "faq"))
+            f.extend(feats)
         # the block before (a list's lead-in, a previous claim)
-        p = prev_prose(s.block.index)
+        p = prev_of[s.block.index]
         if p >= 0:
             last = by_block[p][-1]
-            pk = KIND_CLASS.get(blocks[p].kind, blocks[p].kind)
+            pk = _kind(blocks[p])
             if last.text.endswith(":"):
                 f.append("after_colon")
                 f.append("after_colon&" + kind)
@@ -258,10 +265,10 @@ def sentence_features(doc, sents) -> list[list[str]]:
         # a list item: its list's lead-in (the block before the first item) and its siblings
         if kind == LIST_ITEM:
             first_item, share = lists[s.block.index]
-            q = prev_prose(first_item)
+            q = prev_of[first_item]
             if q >= 0:
                 lead = by_block[q][-1]
-                f.append("listlead:" + KIND_CLASS.get(blocks[q].kind, blocks[q].kind))
+                f.append("listlead:" + _kind(blocks[q]))
                 if lead.text.endswith(":"):
                     f.append("listlead:colon")
                 if lead.rule_claim:
@@ -271,7 +278,7 @@ def sentence_features(doc, sents) -> list[list[str]]:
             f.append("list:claims:" + ("most" if share >= 0.5 else "some" if share > 0 else "none"))
         # the sentence before in the same block
         if own[0] is not s:
-            before = own[own.index(s) - 1]
+            before = sents[n - 1]  # sentences are in order: the one before is in this block
             if before.rule_claim:
                 f.append("prevsent:claim")
             if before.risk_context:
@@ -311,6 +318,18 @@ def _same_block(s):
     return id(s.block)
 
 
+def runs(items, key=_same_block):
+    """(start, end) of each run of consecutive ``items`` with the same ``key``: the
+    sentences of one block."""
+    i, n = 0, len(items)
+    while i < n:
+        j, k = i + 1, key(items[i])
+        while j < n and key(items[j]) == k:
+            j += 1
+        yield i, j
+        i = j
+
+
 def decide(sents, target: str, threshold: float, key=_same_block) -> list:
     """The sentences reported for ``target``: those whose own score reaches ``threshold``;
     and in a block whose score reaches it, also those more likely than not (own score at
@@ -319,22 +338,17 @@ def decide(sents, target: str, threshold: float, key=_same_block) -> list:
     tells sentences of one block apart."""
     questions = target == "exaggeration"
     out = []
-    i, n = 0, len(sents)
-    while i < n:
-        j = i
-        k = key(sents[i])
-        while j < n and key(sents[j]) == k:
-            j += 1
+    for i, j in runs(sents, key):
         group = [s for s in sents[i:j] if (questions or not s.question) and s.scores]
-        if group:
-            if group[0].block_scores[target] >= threshold:
-                bar = min(threshold, 0.5)
-                own = [s for s in group if s.scores[target] >= bar] or \
-                    [max(group, key=lambda s: s.scores[target])]
-            else:
-                own = [s for s in group if s.scores[target] >= threshold]
-            out.extend(own)
-        i = j
+        if not group:
+            continue
+        if group[0].block_scores[target] >= threshold:
+            bar = min(threshold, 0.5)
+            own = [s for s in group if s.scores[target] >= bar] or \
+                [max(group, key=lambda s: s.scores[target])]
+        else:
+            own = [s for s in group if s.scores[target] >= threshold]
+        out.extend(own)
     return out
 
 
@@ -384,6 +398,12 @@ class Model:
                 tot[1] += v[1]
                 tot[2] += v[2]
         return {t: 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x)))) for t, x in zip(TARGETS, tot)}
+
+    def block_scores(self, feature_lists) -> dict:
+        """Probability per target of a block whose sentences have ``feature_lists``."""
+        if len(feature_lists) == 1:  # the sentence's own features, plus its count
+            return self.scores(feature_lists[0], extra=("nsent:" + _bucket(1),))
+        return self.scores(block_features(feature_lists))
 
     def cues(self, feats, target: str, n: int = 3, surface=None) -> list[str]:
         """The words behind a decision: the ``n`` features with the largest positive weight,

@@ -33,7 +33,7 @@ import sys
 import tempfile
 import zlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -48,6 +48,7 @@ GOLD_KEYS = {"claim": (("claims_uncited", "claims_cited"), "ambiguous_claims"),
 # the categories evaluate.py scores line by line, and the target each reads
 CATEGORIES = (("claims", "claim", "claims_uncited"), ("exaggeration", "exaggeration", "exaggerations"),
               ("risk-minimizing", "risk-minimizing", "risk_minimizing"))
+GOLD_OF = {target: key for _cat, target, key in CATEGORIES}  # the gold lines a target is scored on
 # (C, class_weight) of each target's logistic regression, chosen by cross-validation
 HYPER = {"claim": (0.3, None), "exaggeration": (0.3, None), "risk-minimizing": (1.0, None)}
 MIN_COUNT = 2  # a feature seen fewer times in the training sentences is dropped
@@ -192,13 +193,9 @@ def _matrix(feature_lists, vocab):
 
 def units(items: list[Item]):
     """Blocks: [(features, labels, [item indexes])], in order."""
-    from .model import block_features
+    from .model import block_features, runs
     out = []
-    i, n = 0, len(items)
-    while i < n:
-        j = i
-        while j < n and _unit(items[j]) == _unit(items[i]):
-            j += 1
+    for i, j in runs(items, _unit):
         group = items[i:j]
         labels = {}
         for t in TARGETS:
@@ -208,7 +205,6 @@ def units(items: list[Item]):
             elif None not in ys:
                 labels[t] = 0
         out.append((block_features([it.feats for it in group]), labels, list(range(i, j))))
-        i = j
     return out
 
 
@@ -241,31 +237,30 @@ def fit(items: list[Item], pages: list[Page], thresholds: dict | None = None) ->
 
 def score_items(model: dict, items: list[Item]):
     """Set ``scores`` and ``block_scores`` of ``items`` as medlint would at lint time."""
-    from .model import Model
+    from .model import Model, runs
     m = Model.from_dict(model)
     for it in items:
         it.scores = m.scores(it.feats)
-    for feats, _labels, ix in units(items):
-        bs = m.scores(feats)
-        for i in ix:
-            items[i].block_scores = bs
+    for i, j in runs(items, _unit):
+        bs = m.block_scores([it.feats for it in items[i:j]])
+        for it in items[i:j]:
+            it.block_scores = bs
 
 
-def folds_by_group(pages: list[Page], k: int, only=None) -> list[int]:
-    """Fold of each page (-1: always training): grouped by site, deterministic."""
-    out = []
-    for p in pages:
-        if not p.primary or (only is not None and not only(p)):
-            out.append(-1)
-        else:
-            out.append(zlib.crc32(p.group.encode("utf-8")) % k)
-    return out
+def _fold(page: Page, k: int) -> int:
+    """The page's fold among ``k``: by site, the same on every run and machine."""
+    return zlib.crc32(page.group.encode("utf-8")) % k
+
+
+def folds_by_group(pages: list[Page], k: int) -> list[int]:
+    """Fold of each page; -1 for pages of the other corpora, always training data."""
+    return [_fold(p, k) if p.primary else -1 for p in pages]
 
 
 def choose_thresholds(items: list[Item], pages: list[Page], k: int = 3) -> dict:
     """Per target, the threshold that maximises line-level F-beta on pages held out of
     the training data (grouped folds of ``items``' pages)."""
-    pf = [zlib.crc32(p.group.encode("utf-8")) % k for p in pages]
+    pf = [_fold(p, k) for p in pages]
     scored = []
     for f in range(k):
         train = [it for it in items if pf[it.page] != f]
@@ -280,9 +275,7 @@ def choose_thresholds(items: list[Item], pages: list[Page], k: int = 3) -> dict:
         grid = [x / 100 for x in range(6, 91, 2)]
         fbs = []
         for thr in grid:
-            tp, fp, fn = line_counts(scored, pages, t, thr)
-            p = tp / (tp + fp) if tp + fp else 1.0
-            r = tp / (tp + fn) if tp + fn else 1.0
+            p, r, _f1 = prf(*line_counts(scored, pages, t, thr))
             fbs.append((1 + BETA ** 2) * p * r / (BETA ** 2 * p + r) if p + r else 0.0)
         # F-beta is flat near its top: take the middle of the thresholds within TIE of the
         # best, which moves less from one training set to the next than the arg max does
@@ -296,21 +289,22 @@ def line_counts(items, pages, target, thr):
     """tp, fp, fn of line-level findings for ``target`` (scored ``items``), as evaluate.py
     counts them."""
     from .model import decide
-    cat_key = {"claim": "claims_uncited", "exaggeration": "exaggerations",
-               "risk-minimizing": "risk_minimizing"}[target]
     got: dict[int, set] = defaultdict(set)
     for it in decide(items, target, thr, key=_unit):
         if not (target == "claim" and it.cited):
             got[it.page].add(it.line)
+    return _count(((pages[i], got.get(i, set())) for i in sorted({it.page for it in items})), target)
+
+
+def _count(page_lines, target) -> tuple[int, int, int]:
+    """tp, fp, fn over [(page, lines found)]; ambiguous lines count neither way."""
     tp = fp = fn = 0
-    for i in sorted({it.page for it in items}):
-        page = pages[i]
+    for page, got in page_lines:
         skip = page.skip(target)
-        want = set(page.gold.get(cat_key) or []) - skip
-        g = got.get(i, set())
-        tp += len(want & g)
-        fp += len(g - want - skip)
-        fn += len(want - g)
+        want = set(page.gold.get(GOLD_OF[target]) or []) - skip
+        tp += len(want & got)
+        fp += len(got - want - skip)
+        fn += len(want - got)
     return tp, fp, fn
 
 
@@ -358,18 +352,10 @@ def score_findings(findings: list[dict], pages: list[Page]) -> dict:
     for f in findings:
         by_file[(os.path.realpath(f["path"]), f["rule"])].add(f["line"])
     out = {}
-    for cat, target, key in CATEGORIES:
-        tp = fp = fn = 0
-        for p in pages:
-            got = set()
-            for r in rules[cat]:
-                got |= by_file.get((os.path.realpath(p.path), r), set())
-            skip = p.skip(target)
-            want = set(p.gold.get(key) or []) - skip
-            tp += len(want & got)
-            fp += len(got - want - skip)
-            fn += len(want - got)
-        out[cat] = (tp, fp, fn)
+    for cat, target, _key in CATEGORIES:
+        lines = [(p, set().union(*(by_file.get((os.path.realpath(p.path), r), set()) for r in rules[cat])))
+                 for p in pages]
+        out[cat] = _count(lines, target)
     return out
 
 
@@ -404,8 +390,7 @@ def held_out(pages, items, fold_of, label, log) -> list[dict]:
 
 def _reindex(items, page_ix):
     pos = {p: i for i, p in enumerate(page_ix)}
-    return [Item(pos[it.page], it.line, it.feats, it.cited, it.question, it.labels, it.block)
-            for it in items]
+    return [replace(it, page=pos[it.page]) for it in items]
 
 
 def run_evaluator(evaluator: str, corpus: str, findings: list[dict]) -> str:

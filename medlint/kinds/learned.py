@@ -43,13 +43,10 @@ class LearnedKind(PatternKind):
         if t is not None and not 0 <= t <= 1:
             raise RuleError(f"{where}: field 'params.threshold': must be between 0 and 1")
 
-    def matches(self, doc):
-        """The lexicon's matches (cached per document): evidence for the model."""
-        return PatternKind.check(self, doc, None)
-
     def check(self, doc, ctx):
+        matches = self.hits(doc)[0]  # the lexicon's: evidence for the model
         if not self.params["model"]:
-            yield from self.matches(doc)
+            yield from matches
             return
         from .. import claims
         from ..model import decide, get_model
@@ -59,7 +56,7 @@ class LearnedKind(PatternKind):
         if thr is None:
             thr = model.thresholds[target]
         by_block: dict[int, list[Hit]] = {}
-        for h in self.matches(doc):
+        for h in matches:
             by_block.setdefault(h.block.index, []).append(h)
         scope = set(self.rule.scope)
         for s in decide(claims.analyze(doc, ctx), target, thr):

@@ -101,22 +101,19 @@ class PatternKind(Kind):
         self.after = set(self.params["followed-by-exceptions"])
 
     def check(self, doc, ctx):
-        """Hits are computed once per document and rule instance (the claims analysis reads
-        them too)."""
+        return iter(self.hits(doc)[0])
+
+    def hits(self, doc) -> tuple[list[Hit], list[Hit]]:
+        """(matches, matches that negation or an exception cancelled), computed once per
+        document and rule instance: the claims analysis reads both ("not safe for everyone"
+        is evidence for the learned model too)."""
         key = ("pattern-hits", id(self))
-        hits = doc.cache.get(key)
-        if hits is None:
-            hits = doc.cache[key] = list(self._check(doc))
-        return iter(hits)
+        if key not in doc.cache:
+            cancelled: list[Hit] = []
+            doc.cache[key] = (list(self._check(doc, cancelled)), cancelled)
+        return doc.cache[key]
 
-    def cancelled(self, doc) -> list[Hit]:
-        """Matches that negation or an exception cancelled (after :meth:`check` ran): for
-        the learned model, "not safe for everyone" is evidence too."""
-        self.check(doc, None)
-        return doc.cache.get(("pattern-cancelled", id(self)), [])
-
-    def _check(self, doc):
-        cancelled = doc.cache[("pattern-cancelled", id(self))] = []
+    def _check(self, doc, cancelled):
         for block in self.blocks(doc):
             sdoc = block_doc(doc, block)
             spans = []
