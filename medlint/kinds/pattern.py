@@ -109,11 +109,14 @@ class PatternKind(Kind):
         is evidence for the learned model too)."""
         key = ("pattern-hits", id(self))
         if key not in doc.cache:
-            cancelled: list[Hit] = []
-            doc.cache[key] = (list(self._check(doc, cancelled)), cancelled)
+            found: tuple[list[Hit], list[Hit]] = ([], [])
+            for hit, cancelled in self._check(doc):
+                found[cancelled].append(hit)
+            doc.cache[key] = found
         return doc.cache[key]
 
-    def _check(self, doc, cancelled):
+    def _check(self, doc):
+        """(hit, cancelled?) for every lexicon match."""
         for block in self.blocks(doc):
             sdoc = block_doc(doc, block)
             spans = []
@@ -133,12 +136,12 @@ class PatternKind(Kind):
                     continue
                 if self._cancelled(sdoc, s, e):
                     span = sdoc[s:e]
-                    cancelled.append(Hit(block, span.start_char, span.end_char, args={"match": span.text}))
+                    yield Hit(block, span.start_char, span.end_char, args={"match": span.text}), True
                     continue
                 taken_end = e
                 span = sdoc[s:e]
                 yield Hit(block, span.start_char, span.end_char,
-                          args={"match": span.text, "note": self.notes.get(label) or ""})
+                          args={"match": span.text, "note": self.notes.get(label) or ""}), False
 
     def _cancelled(self, sdoc, s, e) -> bool:
         sent = sdoc[s].sent
