@@ -14,8 +14,8 @@ from pathlib import Path
 
 from .registry import MedlintError, builtin_rules_dir, read_yaml
 
-TREATMENT_TYPES = ("prescription-drug", "drug-class", "psychedelic", "supplement", "procedure",
-                   "device", "low-risk")
+TREATMENT_TYPES = ("prescription-drug", "otc-drug", "drug-class", "psychedelic", "supplement", "diet",
+                   "procedure", "service", "device", "low-risk")
 
 
 class KnowledgeError(MedlintError):
@@ -40,6 +40,7 @@ class Treatment:
     key_risks: list[RiskItem]
     regulatory: list[RiskItem]
     references: list[str]
+    status: RiskItem | None = None  # regulatory status (label and reference), e.g. "dietary supplement"
     source: str = ""
 
 
@@ -87,6 +88,17 @@ def _risk_items(entry, key, where):
     return out
 
 
+def _status(entry, where):
+    st = entry.get("status")
+    if st is None:
+        return None
+    if not isinstance(st, dict) or not isinstance(st.get("label"), str) or not st["label"].strip():
+        raise KnowledgeError(f"{where}: field 'status': needs a 'label'")
+    if not isinstance(st.get("reference"), str) or not st["reference"].strip():
+        raise KnowledgeError(f"{where}: field 'status': needs a 'reference'")
+    return RiskItem(st["label"].strip(), [], st["reference"].strip())
+
+
 def parse_treatment(entry, where: str) -> Treatment:
     if not isinstance(entry, dict):
         raise KnowledgeError(f"{where}: a treatment entry must be a mapping")
@@ -109,7 +121,7 @@ def parse_treatment(entry, where: str) -> Treatment:
         risk_terms=[t.lower() for t in _str_list(entry, "risk_terms", where, required=req)],
         key_risks=_risk_items(entry, "key_risks", where),
         regulatory=_risk_items(entry, "regulatory", where),
-        references=_str_list(entry, "references", where), source=where)
+        references=_str_list(entry, "references", where), status=_status(entry, where), source=where)
 
 
 def _treatment_entries(path: Path):
