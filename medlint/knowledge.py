@@ -8,6 +8,7 @@ field by field.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,26 @@ TREATMENT_TYPES = ("prescription-drug", "otc-drug", "drug-class", "psychedelic",
 
 class KnowledgeError(MedlintError):
     pass
+
+
+# What makes a reference verifiable: a URL, a DOI, a PubMed/PMC id, or a statute/regulation section.
+REFERENCE_ID_RE = re.compile(
+    r"https?://[^\s\"']+|\bdoi:\s*10\.\d{4,9}/[^\s\"']+|\bPMID:\s*\d+|\bPMCID:\s*PMC\d+"
+    r"|\b\d+\s+CFR\s+[\d.]+(?:\([a-z0-9]+\))*|\b\d+\s+U\.S\.C\.\s+\d+[a-z]?(?:\([a-z0-9]+\))*")
+
+
+def reference_ids(ref: str) -> list[str]:
+    """The identifiers a reference carries, normalised (lower case, no trailing punctuation).
+    A statute or regulation is identified by its whole pinpoint, the text before the first colon
+    ("21 CFR 202.1(e)(5) and (e)(6)"), since one section is cited for several of its parts."""
+    out = []
+    for m in REFERENCE_ID_RE.finditer(ref):
+        ident = m.group(0)
+        if "CFR" in ident or "U.S.C." in ident:
+            head = ref[:ref.find(":")] if ":" in ref else ident
+            ident = head if ident in head else ident
+        out.append(ident.rstrip(".,;").lower())
+    return out
 
 
 @dataclass
