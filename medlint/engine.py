@@ -65,11 +65,12 @@ class RuleSet:
                 raise MedlintError(f"{where}: [rules.{rule.name}]: {e}") from None
         return self._impls[rule.name]
 
-    def severity(self, rule: Rule) -> str:
+    def severity(self, rule: Rule, default: str | None = None) -> str:
+        """The configured severity of ``rule``, else ``default`` (a hit's own), else the rule's."""
         for key in (rule.name, rule.code, rule.category):
             if key in self.config.severity:
                 return self.config.severity[key]
-        return rule.severity
+        return default or rule.severity
 
     def rules_for(self, path: str) -> list[Rule]:
         ignored = self.config.ignored_for(path)
@@ -164,7 +165,7 @@ class Linter:
             if hit.replacement is not None else None
         return Finding(path=doc.path, line=line, column=col, end_line=end_line, end_column=end_col,
                        code=rule.code, rule=rule.name, category=rule.category,
-                       severity=rs.severity(rule), message=message, subject=hit.subject,
+                       severity=rs.severity(rule, hit.severity), message=message, subject=hit.subject,
                        related=related, fix=fix, start_offset=hit.block.src_offset(hit.start),
                        end_offset=hit.block.src_end(hit.end))
 

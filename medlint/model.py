@@ -359,6 +359,8 @@ class Model:
     bias: tuple
     thresholds: dict  # target -> default threshold
     meta: dict
+    # the treatment model (missing-risk-disclosure): feature -> weight, bias, threshold; or None
+    treatments: dict | None = None
 
     @classmethod
     def load(cls, path) -> "Model":
@@ -383,8 +385,23 @@ class Model:
         names = data["features"]
         cols = [data["weights"][t] for t in TARGETS]
         weights = {name: tuple(c[i] for c in cols) for i, name in enumerate(names)}
+        tm = data.get("treatments")
+        if tm is not None:
+            tm = {"weights": dict(zip(tm["features"], tm["weights"])), "bias": tm["bias"],
+                  "threshold": tm["threshold"]}
         return cls(weights, tuple(data["bias"][t] for t in TARGETS), dict(data["thresholds"]),
-                   {k: v for k, v in data.items() if k not in ("features", "weights")})
+                   {k: v for k, v in data.items() if k not in ("features", "weights", "treatments")}, tm)
+
+    def treatment_score(self, feats) -> float | None:
+        """Probability that a page's candidate treatment (features from
+        :func:`medlint.risk.treatment_features`) is promoted with no risk named; None when the
+        model has no treatment part (then the rules decide)."""
+        tm = self.treatments
+        if tm is None:
+            return None
+        w = tm["weights"]
+        x = tm["bias"] + sum(w.get(f, 0.0) for f in feats)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, x))))
 
     def scores(self, feats, extra=()) -> dict:
         """Probability per target of a sentence or block with features ``feats`` (and

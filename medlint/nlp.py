@@ -47,6 +47,16 @@ LEMMA_FIXES = {
 }
 
 
+@lru_cache(maxsize=1)
+def _known_lemmas() -> frozenset:
+    return frozenset(_lemma_table().values())
+
+
+def is_known_word(lower: str) -> bool:
+    """Whether the lemma tables know ``lower`` as an English word form."""
+    return lower in LEMMA_FIXES or lower in _lemma_table() or lower in _known_lemmas()
+
+
 def lemma_of(lower: str) -> str:
     fix = LEMMA_FIXES.get(lower)
     if fix:

@@ -80,6 +80,22 @@ class TreatmentReport:
     risks: list[Sentence] = field(default_factory=list)  # risk statements with a concrete risk
     mentioned: list[Sentence] = field(default_factory=list)  # every sentence attributed to it
     first_mention: int = 10 ** 9
+    written: list[str] = field(default_factory=list)  # how the page writes its name, in order
+    claim_written: list[str] = field(default_factory=list)  # ... in its claim sentences
+    # evidence of promotion and disclosure (features of the treatment model, see treatment_features)
+    named_claims: int = 0  # claims that name it (not as a comparator or an ingredient)
+    comparator: int = 0  # mentions as a comparator ("unlike SSRIs")
+    ingredient: int = 0  # mentions as one ingredient of a list
+    subject_claims: int = 0  # claims given to it as the page's subject (no name, no context)
+    in_title: bool = False
+    risk_kinds: set = field(default_factory=set)  # "contraindication", "own-terms", "adverse"
+    risk_cues: int = 0  # attributed sentences with a risk cue but no concrete risk
+    score: float | None = None  # the treatment model's probability that it needs a finding
+
+    @property
+    def subject(self) -> str:
+        """The name as the page writes it: its first spelling in a claim about it, else its first."""
+        return (self.claim_written or self.written or [self.treatment.name])[0]
 
     def text_of(self, sents) -> str:
         return " ".join(s.text for s in sents)
@@ -93,7 +109,7 @@ class TreatmentReport:
         return [r.label for r in self.treatment.regulatory if not find_terms(text, r.terms)]
 
 
-def _block_mentions(doc: Document, block, extra) -> list[tuple[Treatment, int, int]]:
+def _kb_mentions(doc: Document, block, extra) -> list[tuple[Treatment, int, int]]:
     key = ("treatments", block.index)
     found = doc.cache.get(key)
     if found is None:
@@ -105,8 +121,28 @@ def _block_mentions(doc: Document, block, extra) -> list[tuple[Treatment, int, i
     return found
 
 
-def _mentions(doc: Document, s: Sentence, extra) -> list[tuple[Treatment, bool]]:
-    """Treatments named in a sentence, each with whether it is only a comparator."""
+def _block_mentions(doc: Document, block, extra) -> list[tuple[Treatment, int, int]]:
+    """Knowledge-base treatments and the page's unknown products named in a block, in order."""
+    unknown = doc.cache.get("products-by-block", {}).get(block.index, [])
+    kb = _kb_mentions(doc, block, extra)
+    return sorted(kb + unknown, key=lambda m: m[1]) if unknown else kb
+
+
+def _find_products(doc: Document, sents, extra) -> None:
+    """Discover the page's unknown products (see :mod:`medlint.products`) once."""
+    if "products-by-block" in doc.cache:
+        return
+    from .products import doc_kinds, find_products
+    known = {b.index: [(a, e) for _t, a, e in _kb_mentions(doc, b, extra)] for b in doc.prose_blocks(doc_kinds())}
+    by_block: dict[int, list] = {}
+    for t, occ in find_products(doc, sents, known):
+        for bi, a, e, _w in occ:
+            by_block.setdefault(bi, []).append((t, a, e))
+    doc.cache["products-by-block"] = by_block
+
+
+def _mentions(doc: Document, s: Sentence, extra) -> list[tuple[Treatment, bool, str]]:
+    """Treatments named in a sentence, each with whether it is only a comparator and how it is written."""
     comp = COMPARATOR_RE.search(s.text)
     lo = hi = -1
     if comp:
@@ -115,7 +151,12 @@ def _mentions(doc: Document, s: Sentence, extra) -> list[tuple[Treatment, bool]]
         if comp.start() <= 2:  # "Unlike SSRIs, ketamine ...": the comparator ends at the comma
             comma = s.text.find(",", comp.end())
             hi = s.start + comma if comma >= 0 else s.end
-    return [(t, lo <= a < hi) for t, a, e in _block_mentions(doc, s.block, extra) if s.start <= a < s.end]
+    return [(t, lo <= a < hi, _written(s.block.text[a:e])) for t, a, e in _block_mentions(doc, s.block, extra)
+            if s.start <= a < s.end]
+
+
+def _written(text: str) -> str:
+    return " ".join(re.sub(r"[\u00ae\u2122\u2120]", "", text).split())
 
 
 GENERIC_CLASS = {"therapy", "therapies", "treatment", "treatments", "drug", "drugs", "medication",
@@ -160,7 +201,7 @@ def _ingredients(s: Sentence, ms) -> set:
     if low.count(",") < 2 and not (low.count(",") == 1 and re.search(r"\b(and|or)\b", low)):
         return set()
     out = set()
-    for t, _comp in ms:
+    for t, _comp, _w in ms:
         pos = min((low.find(a.lower()) for a in t.aliases if a.lower() in low), default=-1)
         before = re.findall(r"[a-z0-9+'-]+", low[:pos]) if pos >= 0 else []
         if any(w in cues for w in before[-12:]) or re.search(r"\s[-\u2013\u2014]\s", low[:pos] if pos >= 0 else ""):
@@ -180,6 +221,7 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
     extra = ctx.config.knowledge if ctx is not None else None
     extra = {"treatments": extra.get("treatments", [])} if extra else None
     sents = analyze(doc, ctx)
+    _find_products(doc, sents, extra)
     voc = vocabulary()
     reports: dict[str, TreatmentReport] = {}
     last_in_block: dict[int, list[Treatment]] = {}
@@ -190,7 +232,7 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
     for s in sents:
         ms = _mentions(doc, s, extra)
         per_sentence.append(ms)
-        for t, _ in ms:
+        for t, _, _w in ms:
             block_mentions.setdefault(s.block.index, []).append(t)
     seen_order: list[Treatment] = []
     # the page's subject: treatments named in its title or first heading
@@ -200,20 +242,31 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
         b = s.block
         section = b.index if b.kind == HEADING else b.section
         ingredients = _ingredients(s, ms)
-        named = [t for t, comp in ms if not comp and t not in ingredients]
+        named = [t for t, comp, _w in ms if not comp and t not in ingredients]
+        by_subject = False
         if named:
             targets = list(dict.fromkeys(named))
         else:
             targets = last_in_block.get(b.index) or last_in_section.get(section) or []
-        for t, _ in ms:
+            if not targets and s.claim and not ms and page_subject:
+                targets, by_subject = list(page_subject), True  # "our treatment": the page's subject
+        for t, comp, w in ms:
             if t.name not in reports:
-                reports[t.name] = TreatmentReport(t, first_mention=s.index)
+                reports[t.name] = TreatmentReport(t, first_mention=s.index, in_title=t in page_subject)
                 seen_order.append(t)
+            r = reports[t.name]
+            r.written.append(w)
+            r.comparator += comp
+            r.ingredient += t in ingredients
+            if s.claim and not comp and t in named:
+                r.claim_written.append(w)
         for t in targets:
-            r = reports.setdefault(t.name, TreatmentReport(t, first_mention=s.index))
+            r = reports.setdefault(t.name, TreatmentReport(t, first_mention=s.index, in_title=t in page_subject))
             r.mentioned.append(s)
             if s.claim:
                 r.claims.append(s)
+                r.named_claims += t in named
+                r.subject_claims += by_subject
         if named:
             last_in_block[b.index] = named
             # a later paragraph without names refers to everything the last named paragraph named
@@ -248,5 +301,68 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
                 r.mentioned.append(s)
             if ok and s not in r.risks:
                 r.risks.append(s)
+                r.risk_kinds.update(k for k, v in (("contraindication", contra), ("own-terms", concrete),
+                                                   ("adverse", generic)) if v)
+            elif has_cue and not ok:
+                r.risk_cues += 1
+    _score(doc, ctx, reports)
     doc.cache["risk"] = reports
     return reports
+
+
+def _score(doc: Document, ctx, reports) -> None:
+    """Each promoted candidate's treatment-model score (when the model has a treatment part)."""
+    from .model import get_model
+    model = get_model(ctx)
+    for name, feats in treatment_features(doc, reports).items():
+        reports[name].score = model.treatment_score(feats)
+
+
+def _bucket(n: int) -> str:
+    return "0" if n <= 0 else "1" if n == 1 else "2" if n == 2 else "3-4" if n <= 4 else "5+"
+
+
+def treatment_features(doc: Document, reports: dict[str, TreatmentReport]) -> dict[str, list[str]]:
+    """The evidence on each candidate treatment of a page, as feature strings for the treatment
+    model: how strongly the page promotes it (claims naming it, its share of the page's
+    mentions, a title naming it, comparator and ingredient mentions), whether it is in the
+    knowledge base, and which kinds of risk statement were attributed to it."""
+    cands = [r for r in reports.values() if r.claims]
+    if not cands:
+        return {}
+    most = max(len(r.written) or 1 for r in reports.values())
+    top_claims = max(len(r.claims) for r in cands)
+    page_risk = any(r.risks for r in reports.values())
+    safety = any(b.kind == HEADING and _is_safety_heading(b.text) for b in doc.blocks)
+    out = {}
+    for name, r in reports.items():
+        if not r.claims:
+            continue
+        known = "known" if r.treatment.type != "unknown" else "unknown"
+        share = (len(r.written) or 1) / most
+        q = "top" if share >= 1 else "half" if share >= 0.5 else "quarter" if share >= 0.25 else "low"
+        risks = "none" if not r.risks else "some"
+        f = [known, f"type:{r.treatment.type}", f"claims:{_bucket(len(r.claims))}",
+             f"named:{_bucket(r.named_claims)}", f"share:{q}", f"{known}|share:{q}",
+             f"risks:{_bucket(len(r.risks))}", f"{known}|risks:{risks}", f"cands:{_bucket(len(cands))}"]
+        f += [f"risk:{k}" for k in sorted(r.risk_kinds)]
+        if len(r.claims) == top_claims:
+            f.append("most-claims")
+        if r.in_title:
+            f += ["title", f"{known}|title"]
+        if r.comparator:
+            f.append("comparator" if r.comparator < len(r.written) else "comparator-only")
+        if r.ingredient:
+            f.append("ingredient")
+        if r.subject_claims:
+            f.append("subject-claims")
+        if r.risk_cues:
+            f.append("risk-cue-only" if not r.risks else "risk-cue")
+        if page_risk and not r.risks:
+            f.append("page-has-risks")
+        if safety:
+            f.append("safety-heading")
+        if r.treatment.type == "unknown":
+            f.append(f"unknown:{r.treatment.cls}")
+        out[name] = f
+    return out

@@ -232,7 +232,117 @@ def fit(items: list[Item], pages: list[Page], thresholds: dict | None = None) ->
              "bias": bias, "thresholds": thresholds or {t: 0.5 for t in TARGETS}}
     if thresholds is None:
         model["thresholds"] = choose_thresholds(items, pages)
+        model["treatments"] = fit_treatments(treatment_rows(model, pages))
     return model
+
+
+# ---------------------------------------------------------------- the treatment model
+
+TREATMENT_C = 0.5
+
+
+def _name_tokens(name: str) -> frozenset:
+    """A treatment name's tokens as evaluate.py compares them (lower case, a plural "s" off,
+    generic words such as "therapy" or "supplements" dropped)."""
+    import re
+    out = set()
+    for w in re.findall(r"[a-z0-9+']+", (name or "").lower()):
+        if w.endswith("s") and not w.endswith("ss") and len(w) > 4:
+            w = w[:-1]
+        if w not in GENERIC_NAME_WORDS:
+            out.add(w)
+    return frozenset(out)
+
+
+GENERIC_NAME_WORDS = {"therapy", "therapies", "treatment", "treatments", "infusion", "infusions", "injection",
+                      "injections", "supplement", "supplements", "program", "oil", "dietary", "the", "and",
+                      "of", "for", "with", "nasal", "spray", "drug", "drugs", "medication", "medications"}
+
+
+def same_treatment(subject: str, gold_key: str) -> bool:
+    """Whether a finding's subject names a gold treatment (its name or one of its aliases in
+    parentheses), by evaluate.py's rule: one token set contains the other."""
+    import re
+    main, _, rest = gold_key.partition("(")
+    names = [main] + [a for a in re.split(r"[,/]", rest.rstrip(")")) if a.strip()]
+    s = _name_tokens(subject)
+    return bool(s) and any(s <= a or a <= s for a in (_name_tokens(n) for n in names) if a)
+
+
+def treatment_label(subject: str, gold: dict):
+    """1 when the gold says the page promotes this treatment without disclosing a risk, 0
+    when it is disclosed, not required or not a promoted treatment at all, None when ambiguous."""
+    keys = [k for k, v in (gold.get("treatments") or {}).items() if same_treatment(subject, k)]
+    states = [(gold["treatments"][k] or {}).get("risk_disclosed") for k in keys]
+    if False in states:
+        return 1
+    if "ambiguous" in states:
+        return None
+    return 0
+
+
+def treatment_rows(model: dict, pages: list[Page]) -> list[tuple[str, list, int]]:
+    """(group, features, label) of every promoted candidate treatment of ``pages``, from
+    medlint's own analysis with the sentence model ``model``."""
+    from .engine import Linter, Options
+    from .parsers import parse
+    from .risk import analyze_risk, treatment_features
+    from .runner import read_file
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        mpath = os.path.join(tmp, "model.json.gz")
+        Path(mpath).write_bytes(dump({k: v for k, v in model.items() if k != "treatments"}, {}))
+        linter = Linter(Options(config=_config(mpath)))
+        for page in pages:
+            doc = parse(read_file(page.path), page.path)
+            reports = analyze_risk(doc, linter.ruleset(page.path))
+            for name, feats in treatment_features(doc, reports).items():
+                r = reports[name]
+                if not r.treatment.disclosure_required:
+                    continue
+                y = treatment_label(r.subject, page.gold)
+                if y is not None:
+                    rows.append((page.group, feats, y))
+    return rows
+
+
+def fit_treatments(rows) -> dict:
+    """Logistic regression over the candidates' features; its threshold maximises F1 of
+    held-out predictions (5 folds grouped by site)."""
+    from sklearn.linear_model import LogisticRegression
+    counts: dict[str, int] = defaultdict(int)
+    for _g, feats, _y in rows:
+        for f in set(feats):
+            counts[f] += 1
+    names = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
+    vocab = {f: j for j, f in enumerate(names)}
+    X = _matrix([r[1] for r in rows], vocab)
+    y = [r[2] for r in rows]
+
+    def clf():
+        return LogisticRegression(C=TREATMENT_C, solver="liblinear", max_iter=1000, random_state=0)
+    held = [0.0] * len(rows)
+    fold = [zlib.crc32(g.encode("utf-8")) % 5 for g, _f, _y in rows]
+    for f in range(5):
+        tr = [i for i in range(len(rows)) if fold[i] != f]
+        te = [i for i in range(len(rows)) if fold[i] == f]
+        if not te or len({y[i] for i in tr}) < 2:
+            continue
+        m = clf().fit(X[tr], [y[i] for i in tr])
+        for i, p in zip(te, m.predict_proba(X[te])[:, 1]):
+            held[i] = float(p)
+    grid = [x / 100 for x in range(10, 91, 2)]
+    f1s = []
+    for thr in grid:
+        tp = sum(1 for p, t in zip(held, y) if p >= thr and t)
+        fp = sum(1 for p, t in zip(held, y) if p >= thr and not t)
+        fn = sum(1 for p, t in zip(held, y) if p < thr and t)
+        f1s.append(prf(tp, fp, fn)[2])
+    best = max(f1s)
+    near = [thr for thr, f1 in zip(grid, f1s) if f1 >= best - TIE]
+    m = clf().fit(X, y)
+    return {"features": names, "weights": [round(float(w), ROUND) for w in m.coef_[0]],
+            "bias": round(float(m.intercept_[0]), ROUND), "threshold": near[len(near) // 2]}
 
 
 def score_items(model: dict, items: list[Item]):
@@ -356,6 +466,23 @@ def score_findings(findings: list[dict], pages: list[Page]) -> dict:
         lines = [(p, set().union(*(by_file.get((os.path.realpath(p.path), r), set()) for r in rules[cat])))
                  for p in pages]
         out[cat] = _count(lines, target)
+    subjects = defaultdict(set)
+    for f in findings:
+        if f["rule"] == "missing-risk-disclosure":
+            subjects[os.path.realpath(f["path"])].add(f.get("subject") or "")
+    tp = fp = fn = 0
+    for p in pages:
+        tr = p.gold.get("treatments") or {}
+        subs = subjects.get(os.path.realpath(p.path), set())
+        for key, v in tr.items():
+            if (v or {}).get("risk_disclosed") is False:
+                hit = any(same_treatment(sub, key) for sub in subs)
+                tp += hit
+                fn += not hit
+        for sub in subs:
+            if not any((tr[k] or {}).get("risk_disclosed") in (False, "ambiguous") for k in tr if same_treatment(sub, k)):
+                fp += 1
+    out["risk-disclosure"] = (tp, fp, fn)
     return out
 
 

@@ -24,6 +24,7 @@ class Hit:
     related: list = field(default_factory=list)
     replacement: str | None = None  # a fix: replace the span with this text
     fix_message: str | None = None
+    severity: str | None = None  # this finding's severity when the user set none for the rule
 
 
 class ParamError(Exception):

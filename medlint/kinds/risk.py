@@ -29,6 +29,9 @@ class RiskKind(Kind):
         "max-related": (int, 10, "other claims listed as related locations"),
         "max-benefit-ratio": ((int, float), 3.0, "benefit words per risk word before flagging"),
         "late-fraction": ((int, float), 0.85, "risks only after this fraction of the page are late"),
+        "model": (bool, True, "missing: let the treatment model decide (false: the rules alone)"),
+        "threshold": ((int, float), None, "missing: the treatment model's threshold (default: the model's)"),
+        "unknown-products": (str, "warning", "missing: severity for products the knowledge base lacks, or off"),
     }
 
     @classmethod
@@ -36,24 +39,40 @@ class RiskKind(Kind):
         from ..registry import RuleError
         if params["report"] not in ("missing", "incomplete", "balance"):
             raise RuleError(f"{where}: field 'params.report': must be missing, incomplete or balance")
+        if params["unknown-products"] not in ("error", "warning", "info", "off"):
+            raise RuleError(f"{where}: field 'params.unknown-products': must be error, warning, info or off")
+
+    def _disclosed(self, r, ctx) -> bool:
+        """Whether ``r`` needs no missing-risk-disclosure finding: the treatment model's score
+        is under its threshold, or (without the model) a risk statement is attributed to it."""
+        if self.params["model"] and r.score is not None:
+            from ..model import get_model
+            thr = self.params["threshold"]
+            if thr is None:
+                thr = get_model(ctx).treatments["threshold"]
+            return r.score < thr
+        return bool(r.risks)
 
     def check(self, doc, ctx):
         reports = analyze_risk(doc, ctx)
         scope = set(self.rule.scope)
+        mode = self.params["report"]
+        unknown_severity = self.params["unknown-products"]
         for name, r in reports.items():
             t = r.treatment
+            unknown = t.type == "unknown"
             claims = [s for s in r.claims if s.block.kind in scope]
-            if not claims or not t.disclosure_required:
+            if not claims or not t.disclosure_required or (unknown and (mode != "missing" or unknown_severity == "off")):
                 continue
             first = claims[0]
-            names = {"treatment": t.name, "Treatment": t.name[:1].upper() + t.name[1:] if t.name.islower() else t.name}
+            name = r.subject
+            names = {"treatment": name, "Treatment": name[:1].upper() + name[1:]}
             related = [(s.block, s.start, s.end, "another benefit claim") for s in claims[1:self.params["max-related"] + 1]]
-            mode = self.params["report"]
             if mode == "missing":
-                if r.risks:
+                if self._disclosed(r, ctx):
                     continue
-                yield Hit(first.block, first.start, first.end, subject=t.name, related=related,
-                          args={**names, "claims": len(claims)})
+                yield Hit(first.block, first.start, first.end, subject=r.subject, related=related,
+                          args={**names, "claims": len(claims)}, severity=unknown_severity if unknown else None)
             elif mode == "incomplete":
                 if not r.risks:
                     continue
@@ -67,7 +86,7 @@ class RiskKind(Kind):
                 if regulatory:
                     parts.append("regulatory status not stated: " + "; ".join(regulatory))
                 rel = [(s.block, s.start, s.end, "risk named here") for s in r.risks[:self.params["max-related"]]]
-                yield Hit(first.block, first.start, first.end, subject=t.name, related=rel,
+                yield Hit(first.block, first.start, first.end, subject=r.subject, related=rel,
                           args={**names, "missing": "; ".join(parts)})
             else:
                 if not r.risks:
@@ -93,5 +112,5 @@ class RiskKind(Kind):
                            if ratio > self.params["max-benefit-ratio"] else
                            "its risks appear only at the end of the page, in a footer or after the call to action")
                     rel = [(s.block, s.start, s.end, "risk named here") for s in r.risks[:self.params["max-related"]]]
-                    yield Hit(first.block, first.start, first.end, subject=t.name, related=rel,
+                    yield Hit(first.block, first.start, first.end, subject=r.subject, related=rel,
                               args={**names, "why": why})
