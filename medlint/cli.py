@@ -158,7 +158,23 @@ def cmd_rules(args) -> int:
     for r in rules:
         summary = r.description.split("\n")[0].split(". ")[0].rstrip(".")
         print(f"{r.code:<8} {r.name:<{w}} {r.category:<12} {r.severity:<8} {summary}")
+    print(knowledge_summary())
     return 0
+
+
+def knowledge_summary() -> str:
+    """One line on the knowledge base the risk rules read: entries, their kinds, references."""
+    from collections import Counter
+
+    from .knowledge import load_knowledge, reference_ids
+    kb = load_knowledge()
+    kinds = Counter(t.type for t in kb.treatments)
+    refs = {r for t in kb.treatments for r in t.references + [k.reference for k in t.key_risks + t.regulatory]
+            + ([t.status.reference] if t.status else [])}
+    ided = sum(1 for r in refs if reference_ids(r))
+    parts = ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+    return (f"\nKnowledge base: {len(kb.treatments)} treatment entries ({parts}); "
+            f"{len(refs)} distinct references, {ided} with an identifier (URL, DOI, PMID, CFR/U.S.C.)")
 
 
 def cmd_rule(args) -> int:

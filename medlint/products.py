@@ -87,7 +87,8 @@ def phrases(text: str, *, title: bool = False) -> list[tuple[int, int, str, str]
         elif MARK_RE.match(text[b:b + 1]) or (len(w) >= 5 and w[:1].isupper() and re.search(r"[a-z][A-Z]", w)
                                               and not w.startswith(("Mc", "Mac"))):
             j = i
-            while j > 0 and i - j < 2 and _joined(text, ws[j - 1][1], ws[j][0]) and ws[j - 1][2][:1].isupper():
+            while (j > 0 and i - j < 2 and _joined(text, ws[j - 1][1], ws[j][0]) and ws[j - 1][2][:1].isupper()
+                   and ws[j - 1][2].lower() not in stop):
                 j -= 1
             out.append((ws[j][0], b, text[ws[j][0]:b], "brand"))
     if not out and ws:

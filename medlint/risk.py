@@ -94,8 +94,14 @@ class TreatmentReport:
 
     @property
     def subject(self) -> str:
-        """The name as the page writes it: its first spelling in a claim about it, else its first."""
-        return (self.claim_written or self.written or [self.treatment.name])[0]
+        """The name as the page writes it: its most frequent spelling (case aside), the first in
+        a claim about it breaking ties."""
+        forms = self.written or [self.treatment.name]
+        counts: dict[str, int] = {}
+        for w in forms:
+            counts[w.lower()] = counts.get(w.lower(), 0) + 1
+        order = self.claim_written + forms
+        return max(order, key=lambda w: (counts.get(w.lower(), 0), -order.index(w)))
 
     def text_of(self, sents) -> str:
         return " ".join(s.text for s in sents)

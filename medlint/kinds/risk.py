@@ -29,9 +29,9 @@ class RiskKind(Kind):
         "max-related": (int, 10, "other claims listed as related locations"),
         "max-benefit-ratio": ((int, float), 3.0, "benefit words per risk word before flagging"),
         "late-fraction": ((int, float), 0.85, "risks only after this fraction of the page are late"),
-        "model": (bool, True, "missing: let the treatment model decide (false: the rules alone)"),
+        "model": (bool, False, "missing: let the treatment model decide (false: the rules alone)"),
         "threshold": ((int, float), None, "missing: the treatment model's threshold (default: the model's)"),
-        "unknown-products": (str, "warning", "missing: severity for products the knowledge base lacks, or off"),
+        "unknown-products": (str, "off", "missing: severity for products the knowledge base lacks, or off"),
     }
 
     @classmethod
