@@ -80,11 +80,14 @@ def builtin_rules_dir() -> Path:
     return here.parent / "rules"
 
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader where PyYAML has it
+
+
 def read_yaml(path, error=MedlintError, what: str = "file"):
     """Load a YAML data file; any problem becomes ``error`` naming the file (and position)."""
     try:
         with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yaml.load(fh, Loader=SAFE_LOADER)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
