@@ -306,10 +306,12 @@ def treatment_rows(model: dict, pages: list[Page]) -> list[tuple[str, list, int]
     return rows
 
 
-def fit_treatments(rows) -> dict:
+def fit_treatments(rows) -> dict | None:
     """Logistic regression over the candidates' features; its threshold maximises F1 of
     held-out predictions (5 folds grouped by site)."""
     from sklearn.linear_model import LogisticRegression
+    if len({r[2] for r in rows}) < 2:
+        return None  # too few labelled candidates (a small corpus): the rules decide
     counts: dict[str, int] = defaultdict(int)
     for _g, feats, _y in rows:
         for f in set(feats):
