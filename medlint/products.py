@@ -24,11 +24,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .document import HEADING, TITLE, Document
+from .document import HEADING, PROSE_KINDS, TITLE, Document
 from .knowledge import Treatment
 
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019+.\-]*[A-Za-z0-9+]|[A-Za-z0-9]")
-MARK_RE = re.compile(r"[\u00ae\u2122]")
+MARK_RE = re.compile(r"[\u00ae\u2122\u2120]")
+NAME_KINDS = PROSE_KINDS + (TITLE,)  # where a product can be named
 
 
 @lru_cache(maxsize=1)
@@ -127,10 +128,6 @@ def _word_classes() -> dict:
     return dict(line.split(" ", 1) for line in text.split("\n") if " " in line)
 
 
-def english_words():
-    return _word_classes()
-
-
 def _verb_only(low: str) -> bool:
     """A verb form that is no noun or adjective ("using", "reduce", "showed"): never in a name."""
     from .nlp import lemma_of
@@ -144,7 +141,7 @@ def _verb_only(low: str) -> bool:
 
 def is_english(low: str) -> bool:
     from .nlp import is_known_word, lemma_of
-    words = english_words()
+    words = _word_classes()
     return (low in words or lemma_of(low) in words or (low.endswith("s") and low[:-1] in words)
             or is_known_word(low) or not words)
 
@@ -182,25 +179,25 @@ def find_products(doc: Document, sents, known_spans) -> list[tuple[Treatment, li
     pat = re.compile(r"(?<![\w'\u2019-])(?:" + "|".join(
         sorted((_pattern(k) for k in found), key=len, reverse=True)) + r")(?![\w'\u2019-])", re.I)
     occ: dict[str, list] = {k: [] for k in found}
-    for blk in doc.prose_blocks(doc_kinds()):
+    for blk in doc.prose_blocks(NAME_KINDS):
         for m in pat.finditer(blk.text):
             k = _norm(m.group(0))
             if k in occ and not overlaps(blk.index, m.start(), m.end()):
-                occ[k].append((blk.index, m.start(), m.end(), " ".join(MARK_RE.sub("", m.group(0)).split())))
+                occ[k].append((blk.index, m.start(), m.end(), written(m.group(0))))
     out = []
     for k, (w, how) in found.items():
         if not occ[k]:
             continue
-        name = " ".join(MARK_RE.sub("", w).split())
+        name = written(w)
         t = Treatment(name=name, aliases=[name], cls=how, type="unknown", disclosure_required=True,
                       risk_terms=[], key_risks=[], regulatory=[], references=[], source="page")
         out.append((t, occ[k]))
     return out
 
 
-def doc_kinds():
-    from .document import PROSE_KINDS
-    return PROSE_KINDS + (TITLE,)
+def written(text: str) -> str:
+    """A name as written, without trademark marks and extra spaces ("BOTOX\u00ae" -> "BOTOX")."""
+    return " ".join(MARK_RE.sub("", text).split())
 
 
 def _pattern(norm: str) -> str:

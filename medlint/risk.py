@@ -25,6 +25,7 @@ from .claims import Sentence, analyze
 from .document import HEADING, Document
 from .knowledge import Treatment, builtin_knowledge_dir
 from .nlp import block_doc
+from .products import written
 from .treatments import find_treatments
 
 COMPARATOR_RE = re.compile(r"\b(than|compared (?:with|to)|versus|vs\.?|unlike|instead of|rather than|"
@@ -138,8 +139,8 @@ def _find_products(doc: Document, sents, extra) -> None:
     """Discover the page's unknown products (see :mod:`medlint.products`) once."""
     if "products-by-block" in doc.cache:
         return
-    from .products import doc_kinds, find_products
-    known = {b.index: [(a, e) for _t, a, e in _kb_mentions(doc, b, extra)] for b in doc.prose_blocks(doc_kinds())}
+    from .products import NAME_KINDS, find_products
+    known = {b.index: [(a, e) for _t, a, e in _kb_mentions(doc, b, extra)] for b in doc.prose_blocks(NAME_KINDS)}
     by_block: dict[int, list] = {}
     for t, occ in find_products(doc, sents, known):
         for bi, a, e, _w in occ:
@@ -157,12 +158,8 @@ def _mentions(doc: Document, s: Sentence, extra) -> list[tuple[Treatment, bool, 
         if comp.start() <= 2:  # "Unlike SSRIs, ketamine ...": the comparator ends at the comma
             comma = s.text.find(",", comp.end())
             hi = s.start + comma if comma >= 0 else s.end
-    return [(t, lo <= a < hi, _written(s.block.text[a:e])) for t, a, e in _block_mentions(doc, s.block, extra)
+    return [(t, lo <= a < hi, written(s.block.text[a:e])) for t, a, e in _block_mentions(doc, s.block, extra)
             if s.start <= a < s.end]
-
-
-def _written(text: str) -> str:
-    return " ".join(re.sub(r"[\u00ae\u2122\u2120]", "", text).split())
 
 
 GENERIC_CLASS = {"therapy", "therapies", "treatment", "treatments", "drug", "drugs", "medication",
