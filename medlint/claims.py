@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urlparse
 
-import yaml
 from spacy.matcher import PhraseMatcher
 
 from .document import HEADING, Block, Document
 from .nlp import block_doc, get_nlp, lemma_of
+from .registry import read_yaml
 
 AUTHOR_YEAR_RE = re.compile(
     r"(?:\b[A-Z][A-Za-z'\u2019\-]+(?:\s+(?:et\s+al\.?|and\s+colleagues|(?:and|&)\s+[A-Z][A-Za-z'\u2019\-]+))"
@@ -64,8 +64,7 @@ class Lexicon:
 
 @lru_cache(maxsize=1)
 def lexicon() -> Lexicon:
-    with open(_lexicon_path(), encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = read_yaml(_lexicon_path(), what="lexicon")
     nlp = get_nlp()
     pm = PhraseMatcher(nlp.vocab, attr="LEMMA")
     for key in ("benefit_phrases", "not_claim_phrases", "vague_attribution", "conditions",

@@ -26,12 +26,21 @@ ABBREVIATIONS = {
 _lock = threading.Lock()
 
 
+def _read_lemma_lookup() -> dict:
+    import spacy_lookups_data
+    from spacy.util import load_language_data
+    return dict(load_language_data(str(spacy_lookups_data.en["lemma_lookup"])))
+
+
 @lru_cache(maxsize=1)
 def _lemma_table() -> dict:
-    from spacy.lookups import load_lookups
-    lookups = load_lookups("en", ["lemma_lookup"])
-    table = lookups.get_table("lemma_lookup")
-    return table
+    """``spacy-lookups-data``'s English lemma lookup table (word form -> lemma), compiled
+    once into the user cache (see :mod:`medlint.cache`)."""
+    from importlib.metadata import version
+
+    from .cache import compiled
+    return compiled("lemma-lookup", f"spacy-lookups-data-{version('spacy-lookups-data')}",
+                    _read_lemma_lookup)
 
 
 # A few lemmas the lookup table lacks or gets wrong for health copy.
@@ -171,6 +180,14 @@ def block_doc(doc, block) -> Doc:
         nlp = get_nlp()
         docs = doc.cache["spacy"] = list(nlp.pipe((b.text for b in doc.blocks), batch_size=128))
     return docs[block.index]
+
+
+def token_lowers(sdoc) -> list[str]:
+    """The lower-case form of every token of a spaCy doc, computed once per doc."""
+    low = sdoc.user_data.get("lowers")
+    if low is None:
+        low = sdoc.user_data["lowers"] = [t.lower_ for t in sdoc]
+    return low
 
 
 def parse_texts(texts, model: str | None = None):

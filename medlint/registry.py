@@ -85,9 +85,12 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's loader 
 
 def read_yaml(path, error=MedlintError, what: str = "file"):
     """Load a YAML data file; any problem becomes ``error`` naming the file (and position)."""
+    from .cache import yaml_store
     try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=SAFE_LOADER)
+        with open(path, "rb") as fh:
+            source = fh.read()
+        text = source.decode("utf-8")
+        return yaml_store.get(source, lambda: yaml.load(text, Loader=SAFE_LOADER))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""

@@ -19,13 +19,12 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
-
 from .claims import Sentence, analyze
 from .document import HEADING, Document
 from .knowledge import Treatment, builtin_knowledge_dir
 from .nlp import block_doc
 from .products import written
+from .registry import read_yaml
 from .treatments import find_treatments
 
 COMPARATOR_RE = re.compile(r"\b(than|compared (?:with|to)|versus|vs\.?|unlike|instead of|rather than|"
@@ -34,8 +33,7 @@ COMPARATOR_RE = re.compile(r"\b(than|compared (?:with|to)|versus|vs\.?|unlike|in
 
 @lru_cache(maxsize=1)
 def vocabulary() -> dict:
-    with open(builtin_knowledge_dir() / "risk-vocabulary.yaml", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(builtin_knowledge_dir() / "risk-vocabulary.yaml", what="knowledge file")
 
 
 @lru_cache(maxsize=4096)
