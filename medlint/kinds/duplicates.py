@@ -102,14 +102,20 @@ def signatures(units: list[frozenset], num_perm: int) -> np.ndarray:
     out = np.zeros((len(units), num_perm), dtype=np.uint16)
     if not units:
         return out
-    a, b = _permutations(num_perm)
-    hv = np.array([_hash32(s) for u in units for s in sorted(u)], dtype=np.uint64)
-    counts = np.array([len(u) for u in units])
+    # each distinct set and each distinct shingle is hashed once (pages repeat themselves)
+    row_of: dict[frozenset, int] = {}
+    rows = [row_of.setdefault(u, len(row_of)) for u in units]
+    distinct = list(row_of)
+    hashes: dict[str, int] = {}
+    hv = np.array([hashes[s] if s in hashes else hashes.setdefault(s, _hash32(s))
+                   for u in distinct for s in u], dtype=np.uint64)
+    counts = np.array([len(u) for u in distinct])
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    a, b = _permutations(num_perm)
     with np.errstate(over="ignore"):
         ph = ((hv[:, None] * a[None, :] + b[None, :]) >> np.uint64(32)) & _MASK32
     mins = np.minimum.reduceat(ph, offsets, axis=0)
-    return (mins & np.uint64(0xFFFF)).astype(np.uint16)
+    return (mins & np.uint64(0xFFFF)).astype(np.uint16)[rows]
 
 
 def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> np.ndarray:
@@ -296,7 +302,10 @@ class DuplicatesKind(Kind):
         """For each unit (by list position) the earliest earlier unit with Jaccard >= threshold.
 
         Exact, with prefix filtering (All-Pairs): two sets with Jaccard >= t share a word
-        among the first |A| - ceil(t|A|) + 1 of each one's words in rarest-first order."""
+        among the first |A| - ceil(t|A|) + 1 of each one's words in rarest-first order.
+        A set seen before answers as its first occurrence did (that occurrence, or the
+        earlier unit it matched) and is not indexed again: a page that repeats one paragraph
+        a hundred times costs a hundred look-ups, not ten thousand comparisons."""
         t = self.threshold
         freq: dict = {}
         for u in units:
@@ -304,10 +313,16 @@ class DuplicatesKind(Kind):
                 freq[s] = freq.get(s, 0) + 1
         index: dict = {}
         out = {}
+        first_of: dict[frozenset, int] = {}
         for i, u in enumerate(units):
             n = len(u.set)
             if not n:
                 continue
+            f = first_of.get(u.set)
+            if f is not None:
+                out[i] = out.get(f, (f, 1.0))
+                continue
+            first_of[u.set] = i
             toks = sorted(u.set, key=lambda s: (freq[s], s))
             plen = n - int(np.ceil(t * n - 1e-9)) + 1
             cands = set()
