@@ -24,7 +24,7 @@ from urllib.parse import urlparse
 from spacy.matcher import PhraseMatcher
 
 from .document import HEADING, Block, Document
-from .nlp import block_doc, get_nlp, lemma_of
+from .nlp import block_doc, block_results, get_nlp, lemma_of
 from .registry import read_yaml
 
 AUTHOR_YEAR_RE = re.compile(
@@ -121,8 +121,7 @@ def analyze(doc: Document, ctx) -> list[Sentence]:
     out: list[Sentence] = []
     for block in doc.prose_blocks():
         sdoc = block_doc(doc, block)
-        matches = [(sdoc.vocab.strings[k], s, e) for k, s, e in lex.phrases(sdoc)]
-        matches += [("vague_attribution", s, e) for _k, s, e in lex.vague(sdoc)]
+        matches = block_results(sdoc, "claims-lexicon", lambda: _lexicon_matches(lex, sdoc))
         for sent in sdoc.sents:
             text = sent.text.strip()
             if not text:
@@ -139,6 +138,13 @@ def analyze(doc: Document, ctx) -> list[Sentence]:
     _decide(doc, out, ctx)
     doc.cache["claims"] = out
     return out
+
+
+def _lexicon_matches(lex: Lexicon, sdoc) -> list[tuple[str, int, int]]:
+    """(lexicon key, start token, end token) of the claims lexicon's matches in a block."""
+    matches = [(sdoc.vocab.strings[k], s, e) for k, s, e in lex.phrases(sdoc)]
+    matches += [("vague_attribution", s, e) for _k, s, e in lex.vague(sdoc)]
+    return matches
 
 
 def model_cues(s: Sentence, ctx) -> list[str]:

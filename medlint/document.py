@@ -30,6 +30,9 @@ REFERENCE_HEADING_RE = re.compile(
     r"further reading|literature cited|studies cited)\s*:?\s*$", re.I)
 
 
+_ASTRAL_RE = re.compile("[\U00010000-\U0010FFFF]")
+
+
 class LineIndex:
     """Offset -> (line, column) by bisection. Lines and columns are 1-based code points.
 
@@ -59,7 +62,9 @@ class LineIndex:
     def utf16_column(self, line: int, column: int) -> int:
         """0-based UTF-16 code unit column for a 1-based code point column (for LSP)."""
         text = self.line_text(line)[: column - 1]
-        return sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+        if _ASTRAL_RE.search(text) is None:  # no character outside the BMP: the same count
+            return len(text)
+        return len(text) + len(_ASTRAL_RE.findall(text))
 
     @property
     def line_count(self) -> int:

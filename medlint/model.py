@@ -63,9 +63,16 @@ def cue_classes() -> tuple:
     return tuple(out)
 
 
-def cues_of(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _cues_of(text: str) -> tuple:
     low = text.lower()
-    return [name for name, rx in cue_classes() if rx.search(low)]
+    return tuple(name for name, rx in cue_classes() if rx.search(low))
+
+
+def cues_of(text: str) -> list[str]:
+    """The cue classes whose pattern occurs in ``text`` (remembered per text: a page's
+    sentences mostly come back unchanged after an edit)."""
+    return list(_cues_of(text))
 
 
 # block kinds as the model sees them: labelled pages are mostly plain text, so a table cell
@@ -405,7 +412,19 @@ class Model:
 
     def scores(self, feats, extra=()) -> dict:
         """Probability per target of a sentence or block with features ``feats`` (and
-        ``extra``, features added without copying the list)."""
+        ``extra``, features added without copying the list). Remembered per feature list:
+        after an edit most sentences of a page come back with the same features."""
+        key = (tuple(feats), extra)
+        memo = self.__dict__.setdefault("_memo", {})
+        hit = memo.get(key)
+        if hit is not None:
+            return dict(hit)
+        if len(memo) > 100_000:
+            memo.clear()
+        out = memo[key] = self._scores(feats, extra)
+        return dict(out)
+
+    def _scores(self, feats, extra) -> dict:
         tot = list(self.bias)
         w = self.weights
         for name in itertools.chain(feats, extra):

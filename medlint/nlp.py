@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 
 from spacy.language import Language
@@ -173,13 +174,55 @@ def get_nlp(model: str | None = None) -> Language:
         return _build(model or _model)
 
 
+# Parsed blocks by text, shared by every document of the process: a page that repeats a
+# block, a site's boilerplate and an edited page in the language server (where most blocks
+# did not change) parse each distinct text once. Bounded by the characters it holds.
+_DOC_CACHE: OrderedDict = OrderedDict()
+_DOC_CACHE_CHARS = [0]
+DOC_CACHE_MAX_CHARS = 1_000_000
+
+
+def _cached_docs(texts: list[str]) -> list[Doc]:
+    model = _model
+    with _lock:
+        missing = list(dict.fromkeys(t for t in texts if (model, t) not in _DOC_CACHE))
+    parsed = dict(zip(missing, get_nlp().pipe(missing, batch_size=128))) if missing else {}
+    out = []
+    with _lock:
+        for t in texts:
+            key = (model, t)
+            d = _DOC_CACHE.get(key)
+            if d is None:
+                d = parsed[t]
+                if len(t) < DOC_CACHE_MAX_CHARS // 10:
+                    _DOC_CACHE[key] = d
+                    _DOC_CACHE_CHARS[0] += len(t) + 1
+            else:
+                _DOC_CACHE.move_to_end(key)
+            out.append(d)
+        while _DOC_CACHE_CHARS[0] > DOC_CACHE_MAX_CHARS and _DOC_CACHE:
+            (_, t), _d = _DOC_CACHE.popitem(last=False)
+            _DOC_CACHE_CHARS[0] -= len(t) + 1
+    return out
+
+
 def block_doc(doc, block) -> Doc:
-    """The spaCy Doc of one block; all blocks of a document are processed together, once."""
+    """The spaCy Doc of one block; all blocks of a document are processed together, once,
+    and a block whose text was parsed before (in any document) is not parsed again. Docs
+    are shared: read them, never change them (per-doc results go in ``user_data``)."""
     docs = doc.cache.get("spacy")
     if docs is None:
-        nlp = get_nlp()
-        docs = doc.cache["spacy"] = list(nlp.pipe((b.text for b in doc.blocks), batch_size=128))
+        docs = doc.cache["spacy"] = _cached_docs([b.text for b in doc.blocks])
     return docs[block.index]
+
+
+def block_results(sdoc, key, compute):
+    """``compute()``, remembered on a block's Doc under ``key`` (never reused for other
+    results, e.g. a rule instance's serial): results that depend only on the block's text."""
+    key = ("results", key)
+    if key not in sdoc.user_data:
+        sdoc.user_data[key] = compute()
+    return sdoc.user_data[key]
 
 
 def token_lowers(sdoc) -> list[str]:

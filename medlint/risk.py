@@ -210,9 +210,14 @@ def _ingredients(s: Sentence, ms) -> set:
     return out
 
 
+@lru_cache(maxsize=1)
+def _safety_heading_re():
+    words = sorted(vocabulary()["safety_headings"], key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])")
+
+
 def _is_safety_heading(text: str) -> bool:
-    low = text.lower()
-    return any(re.search(r"(?<![\w])" + re.escape(w) + r"(?![\w])", low) for w in vocabulary()["safety_headings"])
+    return _safety_heading_re().search(text.lower()) is not None
 
 
 def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:

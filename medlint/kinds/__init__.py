@@ -6,6 +6,7 @@ in one place (:meth:`Kind.validate`), and a ``check(doc, ctx)`` generator yieldi
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -27,6 +28,9 @@ class Hit:
     severity: str | None = None  # this finding's severity when the user set none for the rule
 
 
+_SERIALS = itertools.count()
+
+
 class ParamError(Exception):
     pass
 
@@ -38,6 +42,7 @@ class Kind:
     def __init__(self, rule, params: dict):
         self.rule = rule
         self.params = params
+        self.serial = next(_SERIALS)  # a key for results cached on shared block docs
         self.setup()
 
     def setup(self):

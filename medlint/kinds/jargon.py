@@ -32,7 +32,7 @@ import re
 
 from spacy.matcher import PhraseMatcher
 
-from ..nlp import block_doc, get_nlp
+from ..nlp import block_doc, block_results, get_nlp
 from . import Hit, Kind, register
 
 EXPLAIN_AFTER_COMMA = [  # after "term," (lower-case word sequences)
@@ -160,6 +160,7 @@ class PlainLanguageKind(Kind):
     def _build(self, words):
         if self._built_for is words:
             return
+        self._builds = getattr(self, "_builds", 0) + 1  # keys the per-block results
         nlp = get_nlp()
         self.by_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
@@ -174,6 +175,13 @@ class PlainLanguageKind(Kind):
 
     # ------------------------------------------------------------------------------------
 
+    def _terms(self, sdoc) -> list[tuple[int, int, str]]:
+        """(start token, end token, entry key) of the word list's terms in a block's doc."""
+        found = {}
+        for key, s, e in list(self.by_lemma(sdoc)) + list(self.by_lower(sdoc)):
+            found.setdefault((s, e), sdoc.vocab.strings[key])
+        return sorted(((s, e, k) for (s, e), k in found.items()), key=lambda x: (x[0], -(x[1] - x[0])))
+
     def check(self, doc, ctx):
         self._build(ctx.get_knowledge().plain_language)
         # events in document order: (block, sdoc, s, e, key, explained, is_match)
@@ -181,10 +189,8 @@ class PlainLanguageKind(Kind):
         aliases = {}  # "SSRI" -> key of "selective serotonin reuptake inhibitor"
         for block in sorted(self.blocks(doc), key=lambda b: b.index):
             sdoc = block_doc(doc, block)
-            found = {}
-            for key, s, e in list(self.by_lemma(sdoc)) + list(self.by_lower(sdoc)):
-                found.setdefault((s, e), sdoc.vocab.strings[key])
-            spans = sorted(((s, e, k) for (s, e), k in found.items()), key=lambda x: (x[0], -(x[1] - x[0])))
+            spans = block_results(sdoc, ("jargon", self.serial, self._builds),
+                                  lambda: self._terms(sdoc))
             block_events = []
             taken = -1
             for s, e, key in spans:

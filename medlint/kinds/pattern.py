@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from spacy.matcher import Matcher, PhraseMatcher
 
-from ..nlp import block_doc, get_nlp
+from ..nlp import block_doc, block_results, get_nlp
 from . import Hit, Kind, register
 
 # the words that follow a match stop being "what it modifies" at a preposition
@@ -119,29 +119,34 @@ class PatternKind(Kind):
         """(hit, cancelled?) for every lexicon match."""
         for block in self.blocks(doc):
             sdoc = block_doc(doc, block)
-            spans = []
-            # (a Matcher without patterns warns W036 on every call: skip it)
-            token_hits = list(self.matcher(sdoc)) if self.params["patterns"] else []
-            final_hits = [(k, s, e) for k, s, e in self.final(sdoc) if _ends_sentence(sdoc, e)]
-            for key, s, e in list(self.phrase(sdoc)) + token_hits + final_hits:
-                label = sdoc.vocab.strings[key]
-                while e > s and sdoc[e - 1].is_punct and sdoc[e - 1].text not in ("%",):
-                    e -= 1
-                spans.append((s, e, label))
-            # longest first, drop overlaps
-            spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
-            taken_end = -1
-            for s, e, label in spans:
-                if s < taken_end:
-                    continue
-                if self._cancelled(sdoc, s, e):
-                    span = sdoc[s:e]
-                    yield Hit(block, span.start_char, span.end_char, args={"match": span.text}), True
-                    continue
-                taken_end = e
+            for start, end, args, cancelled in block_results(sdoc, ("pattern", self.serial), lambda: list(self._matches(sdoc))):
+                yield Hit(block, start, end, args=dict(args)), cancelled
+
+    def _matches(self, sdoc):
+        """(start, end, args, cancelled?) of every lexicon match in one block's doc."""
+        spans = []
+        # (a Matcher without patterns warns W036 on every call: skip it)
+        token_hits = list(self.matcher(sdoc)) if self.params["patterns"] else []
+        final_hits = [(k, s, e) for k, s, e in self.final(sdoc) if _ends_sentence(sdoc, e)]
+        for key, s, e in list(self.phrase(sdoc)) + token_hits + final_hits:
+            label = sdoc.vocab.strings[key]
+            while e > s and sdoc[e - 1].is_punct and sdoc[e - 1].text not in ("%",):
+                e -= 1
+            spans.append((s, e, label))
+        # longest first, drop overlaps
+        spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
+        taken_end = -1
+        for s, e, label in spans:
+            if s < taken_end:
+                continue
+            if self._cancelled(sdoc, s, e):
                 span = sdoc[s:e]
-                yield Hit(block, span.start_char, span.end_char,
-                          args={"match": span.text, "note": self.notes.get(label) or ""}), False
+                yield span.start_char, span.end_char, {"match": span.text}, True
+                continue
+            taken_end = e
+            span = sdoc[s:e]
+            yield (span.start_char, span.end_char,
+                   {"match": span.text, "note": self.notes.get(label) or ""}, False)
 
     def _cancelled(self, sdoc, s, e) -> bool:
         sent = sdoc[s].sent
