@@ -122,21 +122,33 @@ def analyze(doc: Document, ctx) -> list[Sentence]:
     for block in doc.prose_blocks():
         sdoc = block_doc(doc, block)
         matches = block_results(sdoc, "claims-lexicon", lambda: _lexicon_matches(lex, sdoc))
-        for sent in sdoc.sents:
-            text = sent.text.strip()
-            if not text:
-                continue
-            lead = len(sent.text) - len(sent.text.lstrip())
-            start = sent.start_char + lead
+        for (a, b), start, text, lemmas, words in block_results(sdoc, "claims-sentences",
+                                                                lambda: _sentences(sdoc)):
+            sent = sdoc[a:b]
             s = Sentence(block, start, start + len(text), text, len(out))
-            s.lemmas = tuple(t.lemma_ for t in sent if not t.is_space)
-            s.words = tuple(t.lower_ for t in sent if not t.is_space)
+            s.lemmas, s.words = lemmas, words
             here = [(k, a, b) for k, a, b in matches if sent.start <= a < sent.end]
             _classify(s, sent, here, lex, signal.get(block.index, []), block)
             _cite(s, doc, block, lex)
             out.append(s)
     _decide(doc, out, ctx)
     doc.cache["claims"] = out
+    return out
+
+
+def _sentences(sdoc) -> list[tuple]:
+    """((start token, end token), start offset, text, lemmas, lower-case words) of each
+    non-empty sentence of a block's doc (text without surrounding space; lemmas and words
+    without space tokens). No Span objects: they would tie the doc to itself."""
+    out = []
+    for sent in sdoc.sents:
+        text = sent.text.strip()
+        if not text:
+            continue
+        lead = len(sent.text) - len(sent.text.lstrip())
+        out.append(((sent.start, sent.end), sent.start_char + lead, text,
+                    tuple(t.lemma_ for t in sent if not t.is_space),
+                    tuple(t.lower_ for t in sent if not t.is_space)))
     return out
 
 

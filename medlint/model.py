@@ -16,6 +16,7 @@ score up most, in words a writer can read.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import heapq
 import itertools
 import json
@@ -371,10 +372,14 @@ class Model:
 
     @classmethod
     def load(cls, path) -> "Model":
+        from .cache import compiled
         from .registry import MedlintError
         try:
-            with gzip.open(path, "rt", encoding="utf-8") as fh:
-                data = json.load(fh)
+            with open(path, "rb") as fh:
+                raw = fh.read()
+            # the parsed file, from the compiled cache when this exact file was read before
+            data = compiled("sentence-model", hashlib.sha1(raw).hexdigest(),
+                            lambda: json.loads(gzip.decompress(raw).decode("utf-8")))
         except (OSError, ValueError, EOFError) as e:
             raise MedlintError(f"{path}: cannot read the sentence model: {e}") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -225,6 +225,53 @@ def block_results(sdoc, key, compute):
     return sdoc.user_data[key]
 
 
+def phrase_tokens(phrases: list[str], name: str) -> list[list[str]]:
+    """Each phrase as the tokenizer splits it, lower-case. Compiled once into the user cache
+    under ``name`` (tokenizing thousands of aliases and terms costs a few hundred
+    milliseconds at start-up)."""
+    import hashlib
+    from importlib.metadata import version
+
+    from .cache import compiled
+
+    def build():
+        return [[t.lower_ for t in d] for d in get_nlp().tokenizer.pipe(phrases)]
+    digest = hashlib.sha1("\x00".join(phrases).encode("utf-8")).hexdigest()
+    return compiled(name, f"spacy-{version('spacy')}-{_model}-{digest}", build)
+
+
+class SequenceMatcher:
+    """Phrases as token sequences (lower-case forms, or lemmas), found in a block's token
+    array: what spaCy's PhraseMatcher does for one attribute, over plain lists, built without
+    making a Doc per phrase. Matches come by start, then in the order phrases were added."""
+
+    def __init__(self):
+        self.index: dict[str, list] = {}
+
+    def add(self, tokens, label):
+        if tokens:
+            self.index.setdefault(tokens[0], []).append((tuple(tokens), label))
+
+    def __call__(self, seq: list[str]) -> list[tuple]:
+        """[(label, start, end)] of every phrase occurrence in ``seq``."""
+        out = []
+        index = self.index
+        for i, tok in enumerate(seq):
+            for toks, label in index.get(tok, ()):
+                n = len(toks)
+                if n == 1 or tuple(seq[i:i + n]) == toks:
+                    out.append((label, i, i + n))
+        return out
+
+
+def token_lemmas(sdoc) -> list[str]:
+    """The lemma of every token of a spaCy doc, computed once per doc."""
+    lem = sdoc.user_data.get("lemmas")
+    if lem is None:
+        lem = sdoc.user_data["lemmas"] = [t.lemma_ for t in sdoc]
+    return lem
+
+
 def token_lowers(sdoc) -> list[str]:
     """The lower-case form of every token of a spaCy doc, computed once per doc."""
     low = sdoc.user_data.get("lowers")

@@ -70,7 +70,20 @@ def _textstat():
     def get_cmudict(lang: str):
         return table if get_lang_root(lang) == "en" else None
     _count_syllables.get_cmudict = get_cmudict
+    real_get_pyphen = _count_syllables.get_pyphen
+    _count_syllables.get_pyphen = lambda lang: _LazyHyphenator(real_get_pyphen, lang)
     return textstat
+
+
+class _LazyHyphenator:
+    """textstat asks for its pyphen fallback (0.2 s to load) before every syllable count;
+    it is needed only for a word the pronouncing dictionary lacks."""
+
+    def __init__(self, get, lang: str):
+        self.get, self.lang = get, lang
+
+    def positions(self, word: str):
+        return self.get(self.lang).positions(word)
 
 
 def metrics(text: str) -> dict:

@@ -303,9 +303,10 @@ def analyze_risk(doc: Document, ctx) -> dict[str, TreatmentReport]:
             generic = find_terms(s.text, voc["adverse"]) if has_cue else []
             ok = bool(contra) or (has_cue and bool(concrete or generic))
             r = reports.setdefault(t.name, TreatmentReport(t, first_mention=s.index))
-            if s not in r.mentioned:
+            # sentences come in order: ``s`` can only be the last one added (no list scan)
+            if not r.mentioned or r.mentioned[-1] is not s:
                 r.mentioned.append(s)
-            if ok and s not in r.risks:
+            if ok and (not r.risks or r.risks[-1] is not s):
                 r.risks.append(s)
                 r.risk_kinds.update(k for k, v in (("contraindication", contra), ("own-terms", concrete),
                                                    ("adverse", generic)) if v)

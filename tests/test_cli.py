@@ -301,7 +301,7 @@ def test_pre_commit_hook_definition():
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "medlint" and hook["name"] == "medlint"
     assert hook["entry"] == "medlint check" and hook["language"] == "python"
-    assert hook["require_serial"] is False
+    assert hook["require_serial"] is True  # all staged files in one process
     files = re.compile(hook["files"])
     for name in ("a.md", "b.markdown", "c.html", "d.htm", "docs/e.txt"):
         assert files.search(name), name

@@ -30,9 +30,8 @@ from __future__ import annotations
 
 import re
 
-from spacy.matcher import PhraseMatcher
-
-from ..nlp import block_doc, block_results, get_nlp
+from ..nlp import (SequenceMatcher, block_doc, block_results, get_nlp, lemma_of, phrase_tokens,
+                   token_lemmas, token_lowers)
 from . import Hit, Kind, register
 
 EXPLAIN_AFTER_COMMA = [  # after "term," (lower-case word sequences)
@@ -161,16 +160,15 @@ class PlainLanguageKind(Kind):
         if self._built_for is words:
             return
         self._builds = getattr(self, "_builds", 0) + 1  # keys the per-block results
-        nlp = get_nlp()
-        self.by_lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self.by_lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.by_lemma = SequenceMatcher()
+        self.by_lower = SequenceMatcher()
         self.entries = {}
         usable = [w for w in words if w.term not in self.ignored]
-        for i, (w, d) in enumerate(zip(usable, nlp.pipe([w.term for w in usable], batch_size=256))):
+        for i, (w, lowers) in enumerate(zip(usable, phrase_tokens([w.term for w in usable], "plain-language-terms"))):
             key = f"J{i}"
             self.entries[key] = w
-            self.by_lemma.add(key, [d])
-            self.by_lower.add(key, [nlp.make_doc(w.term)])
+            self.by_lemma.add([lemma_of(x) for x in lowers], key)
+            self.by_lower.add(lowers, key)
         self._built_for = words
 
     # ------------------------------------------------------------------------------------
@@ -178,8 +176,8 @@ class PlainLanguageKind(Kind):
     def _terms(self, sdoc) -> list[tuple[int, int, str]]:
         """(start token, end token, entry key) of the word list's terms in a block's doc."""
         found = {}
-        for key, s, e in list(self.by_lemma(sdoc)) + list(self.by_lower(sdoc)):
-            found.setdefault((s, e), sdoc.vocab.strings[key])
+        for key, s, e in self.by_lemma(token_lemmas(sdoc)) + self.by_lower(token_lowers(sdoc)):
+            found.setdefault((s, e), key)
         return sorted(((s, e, k) for (s, e), k in found.items()), key=lambda x: (x[0], -(x[1] - x[0])))
 
     def check(self, doc, ctx):
@@ -295,7 +293,7 @@ class PlainLanguageKind(Kind):
         return rep
 
     def _excepted(self, sdoc, s, e) -> bool:
-        lemmas = [t.lemma_ for t in sdoc]
+        lemmas = token_lemmas(sdoc)
         for ex in self.exceptions:
             n = len(ex)
             for i in range(max(0, e - n), min(s + 1, len(lemmas) - n + 1)):

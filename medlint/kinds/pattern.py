@@ -119,7 +119,8 @@ class PatternKind(Kind):
         """(hit, cancelled?) for every lexicon match."""
         for block in self.blocks(doc):
             sdoc = block_doc(doc, block)
-            for start, end, args, cancelled in block_results(sdoc, ("pattern", self.serial), lambda: list(self._matches(sdoc))):
+            found = block_results(sdoc, ("pattern", self.serial), lambda: list(self._matches(sdoc)))
+            for start, end, args, cancelled in found:
                 yield Hit(block, start, end, args=dict(args)), cancelled
 
     def _matches(self, sdoc):
