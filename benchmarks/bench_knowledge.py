@@ -3,8 +3,9 @@
     python benchmarks/bench_knowledge.py [--runs 7]
 
 Each run is a fresh process that imports medlint and loads the knowledge base once ("warm":
-the files are in the operating system's cache after the first run); it prints the median and
-the fastest load time, and the number of entries.
+the files are in the operating system's cache, and their parsed form in medlint's compiled
+cache, after the first run; see medlint/cache.py); it prints the median and the fastest
+load time, and the number of entries.
 """
 import argparse
 import statistics

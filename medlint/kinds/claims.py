@@ -13,6 +13,8 @@ from __future__ import annotations
 from .. import claims as C
 from . import Hit, Kind, register
 
+MAX_RELATED = 5  # earlier attributions listed with a conflicting one
+
 
 @register
 class ClaimsKind(Kind):
@@ -79,26 +81,34 @@ class ClaimsKind(Kind):
             span = sdoc.char_span(s.start, s.end, alignment_mode="expand")
             treats = {t.name for t, _, _ in find_treatments(span.as_doc())} if span is not None else set()
             items.append((s, treats, C.content_lemmas(s)))
-        seen = set()
-        for j, (b, tb, lb) in enumerate(items):
-            for a, ta, la in items[:j]:
-                if a.source.lower() == b.source.lower() or a.condition != b.condition:
-                    continue
+        # one finding per later attribution, naming the first earlier one it conflicts with
+        # (up to MAX_RELATED listed), not one per pair: a page that repeats an attribution
+        # would otherwise get a number of findings that grows with the square of its length
+        earlier: dict[str, list] = {}  # condition -> distinct earlier attributions
+        distinct = set()
+        for b, tb, lb in items:
+            found = []
+            for a, ta, la in earlier.get(b.condition, ()):
+                if a.source.lower() == b.source.lower():
+                    continue  # consistent with its own source
                 if ta and tb and not (ta & tb):
                     continue
-                sim = len(la & lb) / max(1, len(la | lb))
-                if sim < self.params["min-similarity"]:
+                if len(la & lb) / max(1, len(la | lb)) < self.params["min-similarity"]:
                     continue
-                # a later attribution that matches an earlier one from its own source is consistent
-                key = (a.index, b.index)
-                if key in seen:
-                    continue
-                seen.add(key)
+                found.append(a)
+                if len(found) == MAX_RELATED:
+                    break
+            if found:
+                a = found[0]
                 line = doc.span_position(a.block, a.start, a.end)[0]
                 yield Hit(b.block, b.start, b.end,
                           args={"source": b.source, "other": a.source, "line": line,
                                 "condition": a.condition},
-                          related=[(a.block, a.start, a.end, f"attributed to {a.source} here")])
+                          related=[(x.block, x.start, x.end, f"attributed to {x.source} here") for x in found])
+            key = (b.source.lower(), frozenset(tb), frozenset(lb))
+            if key not in distinct:  # a repeat of an earlier attribution adds nothing to compare
+                distinct.add(key)
+                earlier.setdefault(b.condition, []).append((b, tb, lb))
 
     def _broken(self, doc):
         for block in self.blocks(doc):
