@@ -134,6 +134,11 @@ def test_utf16_column_for_lsp():
     li = LineIndex("\U0001F600 x")
     # code point column 3 ("x") is UTF-16 offset 3 (the emoji takes two code units)
     assert li.utf16_column(1, 3) == 3
+    li = LineIndex("caf\u00e9 \U0001F600\U0001F44D ok\r\nplain line")
+    assert li.utf16_column(1, 8) == 9  # "caf\u00e9 " is 5 units, each emoji 2
+    assert li.utf16_column(1, 11) == 12  # the end of the line
+    assert li.utf16_column(1, 12) == 12  # past it: the CRLF is not counted
+    assert li.utf16_column(2, 6) == 5
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html"])

@@ -127,3 +127,36 @@ async def test_a_crashing_rule_is_logged_and_the_server_lives(crashing: Language
     hover = await crashing.text_document_hover_async(T.HoverParams(
         text_document=T.TextDocumentIdentifier(uri=uri), position=T.Position(line=0, character=0)))
     assert hover is None or hover.contents
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_a_burst_of_edits_ends_with_the_last_text(client: LanguageClient):
+    """Twenty changes in quick succession: lints do not pile up, and the diagnostics that
+    stay are those of the last version."""
+    uri = (client.root / "burst.md").as_uri()
+    client.text_document_did_open(T.DidOpenTextDocumentParams(text_document=T.TextDocumentItem(
+        uri=uri, language_id="markdown", version=1, text="Our drip is a miracle.\n")))
+    await _diagnostics(client, uri, lambda d: any(x.code == "MED210" for x in d))
+    for v in range(2, 22):
+        text = "Our drip is a miracle.\n" if v < 21 else "We administer the drip.\n"
+        client.text_document_did_change(T.DidChangeTextDocumentParams(
+            text_document=T.VersionedTextDocumentIdentifier(uri=uri, version=v),
+            content_changes=[T.TextDocumentContentChangeWholeDocument(text=text)]))
+        await asyncio.sleep(0.005)
+    diags = await _diagnostics(client, uri, lambda d: d and all(x.code != "MED210" for x in d))
+    assert [d.code for d in diags] == ["MED403"]
+    await asyncio.sleep(0.5)  # nothing stale arrives later
+    assert [d.code for d in client.diagnostics[uri]] == ["MED403"]
+
+
+def test_debounce_follows_the_cost_of_a_lint():
+    from medlint.lsp import DEBOUNCE_SECONDS, MIN_DEBOUNCE_SECONDS, MedlintServer
+    ls = MedlintServer.__new__(MedlintServer)  # no transport needed for the arithmetic
+    ls.lint_seconds = {}
+    assert ls.debounce("a") == pytest.approx(DEBOUNCE_SECONDS / 4)  # nothing measured yet
+    ls.lint_seconds["a"] = 0.12
+    assert ls.debounce("a") == pytest.approx(0.03)
+    ls.lint_seconds["a"] = 0.01
+    assert ls.debounce("a") == MIN_DEBOUNCE_SECONDS
+    ls.lint_seconds["a"] = 5.0
+    assert ls.debounce("a") == DEBOUNCE_SECONDS

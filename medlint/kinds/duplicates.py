@@ -47,7 +47,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..document import HEADING, TITLE
-from ..nlp import block_doc
+from ..nlp import block_doc, block_results
 from . import Hit, Kind, register
 
 WORD_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
@@ -263,36 +263,49 @@ class DuplicatesKind(Kind):
         for b in self.blocks(doc):
             if b.container in self.skip:
                 continue
-            w = words_of(b.text)
+            sdoc = block_doc(doc, b)
+            w, bset, b_allowed, single, parts = block_results(
+                sdoc, ("duplicates", self.serial), lambda: self._block_units(b.text, sdoc))
             if not w:
                 continue
-            sdoc = block_doc(doc, b)
-            spans = []
-            for s in sdoc.sents:
-                a, e = s.start_char, s.end_char
-                t = b.text[a:e]
-                e = a + len(t.rstrip())
-                a = a + (len(t) - len(t.lstrip()))
-                if e > a and WORD_RE.search(b.text[a:e]):
-                    spans.append((a, e))
             heading = b.kind in (HEADING, TITLE) or (
-                len(spans) <= 1 and len(w) <= HEADING_MAX_WORDS and not SENTENCE_END_RE.search(b.text))
-            bu = _Unit(b, 0, len(b.text), w, shingles(w, self.k), heading, None, order)
-            bu.allowed = self._is_allowed(w, bu.set)
+                single and len(w) <= HEADING_MAX_WORDS and not SENTENCE_END_RE.search(b.text))
+            bu = _Unit(b, 0, len(b.text), w, bset, heading, None, order)
+            bu.allowed = b_allowed
             blocks.append(bu)
             su = []
-            if len(spans) > 1:
-                for i, (a, e) in enumerate(spans):
-                    sw = words_of(b.text[a:e])
-                    u = _Unit(b, a, e, sw, shingles(sw, self.k), False, i, order)
-                    u.allowed = bu.allowed or self._is_allowed(sw, u.set)
-                    su.append(u)
-            else:
-                su.append(bu)
-            sents[b.index] = su
+            for i, (a, e, sw, sset, allowed) in enumerate(parts):
+                u = _Unit(b, a, e, sw, sset, False, i, order)
+                u.allowed = b_allowed or allowed
+                su.append(u)
+            sents[b.index] = su or [bu]
             order += 1
         doc.cache[cache_key] = (blocks, sents)
         return blocks, sents
+
+    def _block_units(self, text: str, sdoc):
+        """What a block's units need from its text alone (kept with the block's parsed form):
+        (words, word set, allowed?, at most one sentence?, sentence parts), a part being
+        (start, end, words, word set, allowed?); no parts for a block of one sentence."""
+        w = words_of(text)
+        if not w:
+            return w, frozenset(), False, True, []
+        spans = []
+        for s in sdoc.sents:
+            a, e = s.start_char, s.end_char
+            t = text[a:e]
+            e = a + len(t.rstrip())
+            a = a + (len(t) - len(t.lstrip()))
+            if e > a and WORD_RE.search(text[a:e]):
+                spans.append((a, e))
+        bset = shingles(w, self.k)
+        parts = []
+        if len(spans) > 1:
+            for a, e in spans:
+                sw = words_of(text[a:e])
+                sset = shingles(sw, self.k)
+                parts.append((a, e, sw, sset, self._is_allowed(sw, sset)))
+        return w, bset, self._is_allowed(w, bset), len(spans) <= 1, parts
 
     def _long_enough(self, u: _Unit) -> bool:
         n = len(u.words)
