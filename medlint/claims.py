@@ -121,18 +121,41 @@ def analyze(doc: Document, ctx) -> list[Sentence]:
     out: list[Sentence] = []
     for block in doc.prose_blocks():
         sdoc = block_doc(doc, block)
-        matches = block_results(sdoc, "claims-lexicon", lambda: _lexicon_matches(lex, sdoc))
-        for (a, b), start, text, lemmas, words in block_results(sdoc, "claims-sentences",
-                                                                lambda: _sentences(sdoc)):
-            sent = sdoc[a:b]
+        signals = signal.get(block.index, [])
+        # what the rules make of each sentence depends on the block's text, its kind and the
+        # lexicon rules' matches in it: kept with the block's parsed form
+        key = ("claims-classify", block.kind, tuple(signals))
+        for start, text, lemmas, words, state in block_results(
+                sdoc, key, lambda: _classified(block, sdoc, lex, signals)):
             s = Sentence(block, start, start + len(text), text, len(out))
             s.lemmas, s.words = lemmas, words
-            here = [(k, a, b) for k, a, b in matches if sent.start <= a < sent.end]
-            _classify(s, sent, here, lex, signal.get(block.index, []), block)
+            for name, value in state:
+                setattr(s, name, list(value) if isinstance(value, list) else value)
             _cite(s, doc, block, lex)
             out.append(s)
     _decide(doc, out, ctx)
     doc.cache["claims"] = out
+    return out
+
+
+# the Sentence fields that _classify sets
+CLASSIFIED = ("condition", "vague", "question", "negated", "not_claim", "risk_context", "testimonial",
+              "treatments", "signals", "cta", "kind", "reasons_all", "rule_claim", "reasons")
+
+
+def _classified(block, sdoc, lex, signals) -> list[tuple]:
+    """(start, text, lemmas, words, [(field, value)]) of each sentence of a block, its fields
+    as :func:`_classify` sets them."""
+    matches = block_results(sdoc, "claims-lexicon", lambda: _lexicon_matches(lex, sdoc))
+    out = []
+    for (a, b), start, text, lemmas, words in block_results(sdoc, "claims-sentences",
+                                                            lambda: _sentences(sdoc)):
+        sent = sdoc[a:b]
+        s = Sentence(block, start, start + len(text), text, 0)
+        s.lemmas, s.words = lemmas, words
+        here = [(k, x, y) for k, x, y in matches if sent.start <= x < sent.end]
+        _classify(s, sent, here, lex, signals, block)
+        out.append((start, text, lemmas, words, [(name, getattr(s, name)) for name in CLASSIFIED]))
     return out
 
 

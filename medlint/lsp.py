@@ -27,12 +27,12 @@ from .registry import MedlintError, find_rule
 
 log = logging.getLogger("medlint.lsp")
 # The wait after a change before linting adapts to what a lint of that document costs: a
-# quarter of its recent average (a page that lints in 100 ms waits 25 ms; a very long one up
+# quarter of its recent average (a page that lints in 80 ms waits 20 ms; a very long one up
 # to DEBOUNCE_SECONDS, so that typing is not interrupted by lints that are stale at once).
 # Lints never pile up: while one runs for a document, further changes make one more lint
 # of the latest text when it ends.
 DEBOUNCE_SECONDS = 0.25
-MIN_DEBOUNCE_SECONDS = 0.02
+MIN_DEBOUNCE_SECONDS = 0.01
 SEVERITY = {"error": T.DiagnosticSeverity.Error, "warning": T.DiagnosticSeverity.Warning,
             "info": T.DiagnosticSeverity.Information}
 LANGUAGE_FORMATS = {"markdown": "markdown", "html": "html", "plaintext": "text", "text": "text"}

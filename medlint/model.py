@@ -111,13 +111,24 @@ def _norm(lemma: str) -> str | None:
 
 
 def _words(lemmas) -> list[str]:
-    return [w for w in map(_norm, lemmas) if w]
+    return list(_words_of(tuple(lemmas)))
+
+
+@lru_cache(maxsize=65536)
+def _words_of(lemmas: tuple) -> tuple:
+    return tuple(w for w in map(_norm, lemmas) if w)
 
 
 def _unigrams(lemmas, cancelled) -> set[str]:
     """Word features with negation scope marked ("not safe for everyone" -> not_safe,
     not_everyone: the words after a negator up to the end of its clause) and words of a
-    lexicon match that the rules cancelled marked as such ("a safe space" -> safe#x)."""
+    lexicon match that the rules cancelled marked as such ("a safe space" -> safe#x).
+    Remembered per sentence: after an edit most sentences of a page come back unchanged."""
+    return set(_unigrams_of(tuple(lemmas), frozenset(cancelled)))
+
+
+@lru_cache(maxsize=65536)
+def _unigrams_of(lemmas: tuple, cancelled: frozenset) -> frozenset:
     out = set()
     on = False
     for l in lemmas:
@@ -134,7 +145,7 @@ def _unigrams(lemmas, cancelled) -> set[str]:
         elif w != "<num>" and l in cancelled:
             w = l + "#x"
         out.add(w)
-    return out
+    return frozenset(out)
 
 
 # sentence attributes set by the claims analysis -> feature names

@@ -71,6 +71,11 @@ def _norm(name: str) -> str:
 def phrases(text: str, *, title: bool = False) -> list[tuple[int, int, str, str]]:
     """Candidate product names in ``text``: (start, end, written name, how found: "phrase",
     "brand" or "word")."""
+    return list(_phrases(text, title))
+
+
+@lru_cache(maxsize=16384)
+def _phrases(text: str, title: bool) -> tuple:
     heads, stop, verbs = _vocab()
     ws = _words(text)
     out = []
@@ -99,7 +104,7 @@ def phrases(text: str, *, title: bool = False) -> list[tuple[int, int, str, str]
         nxt = ws[first + 1][2].lower() if len(ws) > first + 1 else ""
         if (nxt in verbs or title) and w[:1].isupper() and w.lower() not in stop and _unknown_word(w):
             out.append((a, b, w, "word"))
-    return out
+    return tuple(out)
 
 
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "english-words.txt.gz"
