@@ -61,7 +61,11 @@ class LineIndex:
 
     def utf16_column(self, line: int, column: int) -> int:
         """0-based UTF-16 code unit column for a 1-based code point column (for LSP)."""
-        text = self.line_text(line)[: column - 1]
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.source)
+        # the line's text up to the column (line_text(line)[:column - 1] without copying a
+        # long line whole: a paragraph is often one line)
+        text = self.source[start:min(end, start + column - 1)].rstrip("\r\n")
         if _ASTRAL_RE.search(text) is None:  # no character outside the BMP: the same count
             return len(text)
         return len(text) + len(_ASTRAL_RE.findall(text))

@@ -460,7 +460,18 @@ class Model:
     def cues(self, feats, target: str, n: int = 3, surface=None) -> list[str]:
         """The words behind a decision: the ``n`` features with the largest positive weight,
         in the sentence's own words when ``surface`` (a sentence with ``lemmas`` and
-        ``words``) is given ("best", not its lemma "well")."""
+        ``words``) is given ("best", not its lemma "well"). Remembered like :meth:`scores`."""
+        key = (tuple(feats), target, n, surface.lemmas if surface is not None else None,
+               surface.words if surface is not None else None)
+        memo = self.__dict__.setdefault("_cue_memo", {})
+        hit = memo.get(key)
+        if hit is None:
+            if len(memo) > 100_000:
+                memo.clear()
+            hit = memo[key] = tuple(self._cues(feats, target, n, surface))
+        return list(hit)
+
+    def _cues(self, feats, target: str, n: int, surface) -> list[str]:
         k = TARGETS.index(target)
         w = self.weights
         positive = [(w[f][k], f) for f in feats if f in w and w[f][k] > 0]

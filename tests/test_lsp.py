@@ -153,9 +153,9 @@ def test_debounce_follows_the_cost_of_a_lint():
     from medlint.lsp import DEBOUNCE_SECONDS, MIN_DEBOUNCE_SECONDS, MedlintServer
     ls = MedlintServer.__new__(MedlintServer)  # no transport needed for the arithmetic
     ls.lint_seconds = {}
-    assert ls.debounce("a") == pytest.approx(DEBOUNCE_SECONDS / 4)  # nothing measured yet
+    assert ls.debounce("a") == pytest.approx(DEBOUNCE_SECONDS / 8)  # nothing measured yet
     ls.lint_seconds["a"] = 0.12
-    assert ls.debounce("a") == pytest.approx(0.03)
+    assert ls.debounce("a") == pytest.approx(0.015)
     ls.lint_seconds["a"] = 0.01
     assert ls.debounce("a") == MIN_DEBOUNCE_SECONDS
     ls.lint_seconds["a"] = 5.0
