@@ -87,7 +87,13 @@ class _LazyHyphenator:
 
 
 def metrics(text: str) -> dict:
-    """Grade formulas, reading ease and counts for a piece of prose."""
+    """Grade formulas, reading ease and counts for a piece of prose (remembered per text:
+    sections and paragraphs an edit did not touch are not counted again)."""
+    return dict(_metrics(text))
+
+
+@lru_cache(maxsize=8192)
+def _metrics(text: str) -> dict:
     textstat = _textstat()
     words = textstat.lexicon_count(text)
     if not words:
@@ -167,7 +173,12 @@ def block_metrics(doc, block) -> dict:
 
 def sentence_counts(text: str) -> dict:
     """textstat's counts for one sentence: words, syllables, words of 3+ syllables, and
-    Dale-Chall difficult words (not on its list of familiar words)."""
+    Dale-Chall difficult words (not on its list of familiar words); remembered per text."""
+    return dict(_sentence_counts(text))
+
+
+@lru_cache(maxsize=65536)
+def _sentence_counts(text: str) -> dict:
     textstat = _textstat()
     return {"words": textstat.lexicon_count(text), "syllables": textstat.syllable_count(text),
             "polysyllables": textstat.polysyllabcount(text),
