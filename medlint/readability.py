@@ -72,6 +72,15 @@ def _textstat():
     _count_syllables.get_cmudict = get_cmudict
     real_get_pyphen = _count_syllables.get_pyphen
     _count_syllables.get_pyphen = lambda lang: _LazyHyphenator(real_get_pyphen, lang)
+    # the formulas that count word by word (SMOG's polysyllables, Dale-Chall's difficult
+    # words) call count_syllables once per word through a 128-entry cache: a page's
+    # vocabulary does not fit, so every word was counted again. The same function with
+    # room for a vocabulary.
+    from textstat.backend.counts import _count_polysyllable_words
+    from textstat.backend.validations import _is_difficult_word
+    per_word = lru_cache(maxsize=1 << 16)(_count_syllables.count_syllables.__wrapped__)
+    _count_polysyllable_words.count_syllables = per_word
+    _is_difficult_word.count_syllables = per_word
     return textstat
 
 

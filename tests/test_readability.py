@@ -215,3 +215,29 @@ def test_textstat_is_the_offline_version():
     from importlib.metadata import version
     major, minor, patch = (int(x) for x in version("textstat").split(".")[:3])
     assert (major, minor, patch) <= (0, 7, 8), "textstat 0.7.9+ downloads cmudict from the internet"
+
+
+def test_metrics_equal_plain_textstat():
+    """medlint feeds textstat syllable counts from its compiled cache and gives its per-word
+    counts a larger memo (medlint/readability.py); the figures must be textstat's own, as a
+    process that imports textstat alone computes them (the real CMU dictionary, pyphen for
+    words it lacks)."""
+    import json
+    import subprocess
+    import sys
+
+    from medlint.readability import metrics
+    text = ("Our ashwagandha gummies support restful sleep. Semaglutide, a GLP-1 medicine, "
+            "can cause nausea, vomiting and pancreatitis. Ask your pharmacist about "
+            "contraindications before supplementation! Is cardiometabolic health improving? "
+            "Most adults sleep better with a regular bedtime, daylight and less caffeine.\n\n"
+            "Board-certified clinicians review every evidence-based protocol.") * 3
+    code = ("import json, sys, textstat; t = sys.stdin.read(); print(json.dumps({"
+            "'flesch_kincaid_grade': round(textstat.flesch_kincaid_grade(t), 2), "
+            "'smog': round(textstat.smog_index(t), 2), "
+            "'flesch_reading_ease': round(textstat.flesch_reading_ease(t), 2), "
+            "'dale_chall': round(textstat.dale_chall_readability_score(t), 2), "
+            "'words': textstat.lexicon_count(t), 'sentences': textstat.sentence_count(t), "
+            "'syllables': textstat.syllable_count(t)}))")
+    plain = subprocess.run([sys.executable, "-c", code], input=text, capture_output=True, text=True, check=True)
+    assert metrics(text) == json.loads(plain.stdout)
