@@ -54,10 +54,22 @@ def _negator_re():
 
 
 def find_terms(text: str, terms) -> list[tuple[int, int, str]]:
-    """Occurrences of ``terms`` in ``text`` that are not negated or minimised."""
+    """Occurrences of ``terms`` in ``text`` that are not negated or minimised (remembered for
+    a sentence-sized text: pages and edits repeat their sentences)."""
     terms = tuple(terms)
     if not terms:
         return []
+    if len(text) <= 1000:
+        return list(_find_terms_memo(text, terms))
+    return _find_terms(text, terms)
+
+
+@lru_cache(maxsize=65536)
+def _find_terms_memo(text: str, terms: tuple) -> tuple:
+    return tuple(_find_terms(text, terms))
+
+
+def _find_terms(text: str, terms: tuple) -> list[tuple[int, int, str]]:
     low = text.lower()
     neg = _negator_re()
     out = []

@@ -108,6 +108,17 @@ def _article_for(word: str) -> str:
     return "an" if low[:1] in "aeiou" else "a"
 
 
+def _explained_in(sdoc, s, e, forward_only: bool, jargon_ends) -> bool:
+    """:meth:`PlainLanguageKind._explained`, remembered on the block's doc (it reads only
+    the doc)."""
+    key = ("jargon-explained", s, e, forward_only, frozenset(jargon_ends))
+    hit = sdoc.user_data.get(key)
+    if hit is None:
+        hit = sdoc.user_data[key] = PlainLanguageKind._explained(
+            sdoc, s, e, forward_only=forward_only, jargon_ends=jargon_ends)
+    return hit
+
+
 def _seq_at(tokens, i, seq) -> bool:
     """Lower-case words ``seq`` start at token ``i`` (spaces skipped)."""
     j = i
@@ -206,14 +217,14 @@ class PlainLanguageKind(Kind):
                 if abbr:
                     aliases.setdefault(abbr, key)
                 ends = {ev[3] for ev in block_events}
-                block_events.append((block, sdoc, s, e, key, self._explained(sdoc, s, e, jargon_ends=ends), True))
+                block_events.append((block, sdoc, s, e, key, _explained_in(sdoc, s, e, False, ends), True))
             # an abbreviation of a term, explained: "CBT is a talking therapy"
             if aliases:
                 for t in sdoc:
                     base = t.text[:-1] if t.text.endswith("s") and t.text[:-1] in aliases else t.text
                     key = aliases.get(base)
                     if key and not any(ev[2] <= t.i < ev[3] for ev in block_events) \
-                            and self._explained(sdoc, t.i, t.i + 1, forward_only=True):
+                            and _explained_in(sdoc, t.i, t.i + 1, True, ()):
                         block_events.append((block, sdoc, t.i, t.i + 1, key, True, False))
             block_events.sort(key=lambda ev: ev[2])
             events += block_events
