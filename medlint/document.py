@@ -66,9 +66,7 @@ class LineIndex:
         # the line's text up to the column (line_text(line)[:column - 1] without copying a
         # long line whole: a paragraph is often one line)
         text = self.source[start:min(end, start + column - 1)].rstrip("\r\n")
-        if _ASTRAL_RE.search(text) is None:  # no character outside the BMP: the same count
-            return len(text)
-        return len(text) + len(_ASTRAL_RE.findall(text))
+        return len(text) + len(_ASTRAL_RE.findall(text))  # two code units outside the BMP
 
     @property
     def line_count(self) -> int:

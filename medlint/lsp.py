@@ -51,11 +51,14 @@ class MedlintServer(LanguageServer):
         self.results: dict[str, list] = {}  # uri -> [(finding, diagnostic)]
         self.languages: dict[str, str] = {}
         self.last_lint_seconds = 0.0
-        self.lint_seconds: dict[str, float] = {}  # uri -> recent average lint time
-        self.linted: set[str] = set()
+        # uri -> recent average lint time (None after the first lint, which also parses
+        # every block and is not typical)
+        self.lint_seconds: dict[str, float | None] = {}
 
     def debounce(self, uri: str) -> float:
-        avg = self.lint_seconds.get(uri, DEBOUNCE_SECONDS)
+        avg = self.lint_seconds.get(uri)
+        if avg is None:
+            avg = DEBOUNCE_SECONDS
         return min(DEBOUNCE_SECONDS, max(MIN_DEBOUNCE_SECONDS, avg / 8))
 
     def reset_config(self):
@@ -94,10 +97,11 @@ def compute(ls: MedlintServer, uri: str, source: str, version):
             return uri, version, None, [f"medlint: internal error on {path}: {type(e).__name__}: {e}"], False
     pairs = diagnostics_for(uri, path, document, findings)
     ls.last_lint_seconds = spent = time.perf_counter() - started
-    if uri in ls.linted:  # the first lint of a document also parses every block: not typical
-        prev = ls.lint_seconds.get(uri)
+    if uri not in ls.lint_seconds:
+        ls.lint_seconds[uri] = None
+    else:
+        prev = ls.lint_seconds[uri]
         ls.lint_seconds[uri] = spent if prev is None else 0.7 * prev + 0.3 * spent
-    ls.linted.add(uri)
     return uri, version, pairs, errors, False
 
 
@@ -203,7 +207,6 @@ def did_close(ls: MedlintServer, params: T.DidCloseTextDocumentParams):
     ls.results.pop(uri, None)
     ls.languages.pop(uri, None)
     ls.lint_seconds.pop(uri, None)
-    ls.linted.discard(uri)
     ls.text_document_publish_diagnostics(T.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
 

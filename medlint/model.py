@@ -22,7 +22,7 @@ import itertools
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -380,6 +380,8 @@ class Model:
     meta: dict
     # the treatment model (missing-risk-disclosure): feature -> weight, bias, threshold; or None
     treatments: dict | None = None
+    # scores and cues per feature list (see _remembered): not part of the model
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, path) -> "Model":
@@ -430,15 +432,7 @@ class Model:
         """Probability per target of a sentence or block with features ``feats`` (and
         ``extra``, features added without copying the list). Remembered per feature list:
         after an edit most sentences of a page come back with the same features."""
-        key = (tuple(feats), extra)
-        memo = self.__dict__.setdefault("_memo", {})
-        hit = memo.get(key)
-        if hit is not None:
-            return dict(hit)
-        if len(memo) > 100_000:
-            memo.clear()
-        out = memo[key] = self._scores(feats, extra)
-        return dict(out)
+        return dict(self._remembered("scores", (tuple(feats), extra), lambda: self._scores(feats, extra)))
 
     def _scores(self, feats, extra) -> dict:
         tot = list(self.bias)
@@ -463,13 +457,17 @@ class Model:
         ``words``) is given ("best", not its lemma "well"). Remembered like :meth:`scores`."""
         key = (tuple(feats), target, n, surface.lemmas if surface is not None else None,
                surface.words if surface is not None else None)
-        memo = self.__dict__.setdefault("_cue_memo", {})
-        hit = memo.get(key)
+        return list(self._remembered("cues", key, lambda: tuple(self._cues(feats, target, n, surface))))
+
+    def _remembered(self, kind: str, key, compute):
+        """``compute()`` remembered under ``(kind, key)``; the memo is emptied when it grows
+        past 200,000 entries (a long-running language server)."""
+        hit = self.memo.get((kind, key))
         if hit is None:
-            if len(memo) > 100_000:
-                memo.clear()
-            hit = memo[key] = tuple(self._cues(feats, target, n, surface))
-        return list(hit)
+            if len(self.memo) > 200_000:
+                self.memo.clear()
+            hit = self.memo[(kind, key)] = compute()
+        return hit
 
     def _cues(self, feats, target: str, n: int, surface) -> list[str]:
         k = TARGETS.index(target)

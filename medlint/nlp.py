@@ -266,20 +266,9 @@ class SequenceMatcher:
 
 def token_lemmas(sdoc) -> list[str]:
     """The lemma of every token of a spaCy doc, computed once per doc."""
-    lem = sdoc.user_data.get("lemmas")
-    if lem is None:
-        lem = sdoc.user_data["lemmas"] = [t.lemma_ for t in sdoc]
-    return lem
+    return block_results(sdoc, "lemmas", lambda: [t.lemma_ for t in sdoc])
 
 
 def token_lowers(sdoc) -> list[str]:
     """The lower-case form of every token of a spaCy doc, computed once per doc."""
-    low = sdoc.user_data.get("lowers")
-    if low is None:
-        low = sdoc.user_data["lowers"] = [t.lower_ for t in sdoc]
-    return low
-
-
-def parse_texts(texts, model: str | None = None):
-    nlp = get_nlp(model)
-    return list(nlp.pipe(texts, batch_size=64))
+    return block_results(sdoc, "lowers", lambda: [t.lower_ for t in sdoc])

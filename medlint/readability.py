@@ -70,8 +70,6 @@ def _textstat():
     def get_cmudict(lang: str):
         return table if get_lang_root(lang) == "en" else None
     _count_syllables.get_cmudict = get_cmudict
-    real_get_pyphen = _count_syllables.get_pyphen
-    _count_syllables.get_pyphen = lambda lang: _LazyHyphenator(real_get_pyphen, lang)
     # the formulas that count word by word (SMOG's polysyllables, Dale-Chall's difficult
     # words) call count_syllables once per word through a 128-entry cache: a page's
     # vocabulary does not fit, so every word was counted again. The same function with
@@ -82,17 +80,6 @@ def _textstat():
     _count_polysyllable_words.count_syllables = per_word
     _is_difficult_word.count_syllables = per_word
     return textstat
-
-
-class _LazyHyphenator:
-    """textstat asks for its pyphen fallback (0.2 s to load) before every syllable count;
-    it is needed only for a word the pronouncing dictionary lacks."""
-
-    def __init__(self, get, lang: str):
-        self.get, self.lang = get, lang
-
-    def positions(self, word: str):
-        return self.get(self.lang).positions(word)
 
 
 def metrics(text: str) -> dict:

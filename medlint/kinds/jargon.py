@@ -111,12 +111,9 @@ def _article_for(word: str) -> str:
 def _explained_in(sdoc, s, e, forward_only: bool, jargon_ends) -> bool:
     """:meth:`PlainLanguageKind._explained`, remembered on the block's doc (it reads only
     the doc)."""
-    key = ("jargon-explained", s, e, forward_only, frozenset(jargon_ends))
-    hit = sdoc.user_data.get(key)
-    if hit is None:
-        hit = sdoc.user_data[key] = PlainLanguageKind._explained(
-            sdoc, s, e, forward_only=forward_only, jargon_ends=jargon_ends)
-    return hit
+    return block_results(sdoc, ("jargon-explained", s, e, forward_only, frozenset(jargon_ends)),
+                         lambda: PlainLanguageKind._explained(sdoc, s, e, forward_only=forward_only,
+                                                              jargon_ends=jargon_ends))
 
 
 def _seq_at(tokens, i, seq) -> bool:
@@ -163,6 +160,7 @@ class PlainLanguageKind(Kind):
 
     def setup(self):
         self._built_for = None
+        self._builds = 0  # rebuilds of the term matchers: part of the per-block results' key
         nlp = get_nlp()
         self.exceptions = [tuple(t.lemma_ for t in nlp(e)) for e in self.params["exceptions"]]
         self.ignored = {t.strip().lower() for t in self.params["ignore-terms"]}
@@ -170,12 +168,13 @@ class PlainLanguageKind(Kind):
     def _build(self, words):
         if self._built_for is words:
             return
-        self._builds = getattr(self, "_builds", 0) + 1  # keys the per-block results
+        self._builds += 1
         self.by_lemma = SequenceMatcher()
         self.by_lower = SequenceMatcher()
         self.entries = {}
         usable = [w for w in words if w.term not in self.ignored]
-        for i, (w, lowers) in enumerate(zip(usable, phrase_tokens([w.term for w in usable], "plain-language-terms"))):
+        tokens = phrase_tokens([w.term for w in usable], "plain-language-terms")
+        for i, (w, lowers) in enumerate(zip(usable, tokens)):
             key = f"J{i}"
             self.entries[key] = w
             self.by_lemma.add([lemma_of(x) for x in lowers], key)
