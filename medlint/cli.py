@@ -20,6 +20,16 @@ def _split(values):
     return out
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0: no limit)")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="medlint", description="Lint health marketing copy.")
     p.add_argument("--version", action="version", version=f"medlint {__version__}")
@@ -45,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel processes (default: 1)")
     c.add_argument("--max-file-size", type=float, default=10, metavar="MB",
                    help="files larger than this are reported, not linted (default: 10)")
+    c.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                   help="time one page may take before it is reported as failed and skipped "
+                        "(default: 60, or 'timeout' in config; 0: no limit)")
     c.add_argument("--output-file", "-o", metavar="FILE", help="write the report here instead of stdout")
     c.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     c.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
@@ -102,7 +115,7 @@ def cmd_check(args) -> int:
     options = Options(select=_split(args.select) if args.select else None,
                       extend_select=_split(args.extend_select), ignore=_split(args.ignore),
                       fail_on=args.fail_on, rules_dirs=[os.path.abspath(d) for d in args.rules_dir],
-                      config_path=args.config, isolated=args.isolated)
+                      config_path=args.config, isolated=args.isolated, timeout=args.timeout)
     if "-" in args.paths and len(args.paths) > 1:
         print("medlint: error: '-' (standard input) cannot be combined with other paths", file=sys.stderr)
         return 2
@@ -240,6 +253,9 @@ def _add_audit_parser(sub):
     a.add_argument("--rules-dir", action="append", default=[], metavar="DIR", help="extra rule-pack directory")
     a.add_argument("--max-file-size", type=float, default=10, metavar="MB",
                    help="pages larger than this are reported as failed, not linted (default: 10)")
+    a.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                   help="time one page may take before it is reported as failed (default: 60, or "
+                        "'timeout' in config; 0: no limit)")
     a.add_argument("--top", type=int, default=10, metavar="N", help="riskiest pages to print (default: 10)")
     a.add_argument("--quiet", "-q", action="store_true", help="print only errors")
 
@@ -255,7 +271,7 @@ def cmd_audit(args) -> int:
                       extend_select=_split(args.extend_select), ignore=_split(args.ignore),
                       fail_on=args.fail_on, rules_dirs=[os.path.abspath(d) for d in args.rules_dir],
                       config_path=args.config, isolated=args.isolated,
-                      main_content=not args.all_content)
+                      main_content=not args.all_content, timeout=args.timeout)
     Linter(options).ruleset(args.paths[0])  # fail early on a bad configuration or rule pack
     bar = ProgressBar(sys.stderr)
     try:

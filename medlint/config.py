@@ -11,6 +11,7 @@ Keys::
     fail-on = "warning"         # error | warning | info
     extra-rules = ["my-rules"]  # more rule-pack directories (relative to the config file)
     exclude = ["drafts/**"]     # globs (relative to the config file) not linted
+    timeout = 60                # seconds one page may take; then it is reported, not linted (0: none)
     [per-file-ignores]  "legal/*.md" = ["readability"]
     [severity]          jargon = "info"
     [rules.long-sentence]  max-words = 30      # rule params by rule name
@@ -36,7 +37,7 @@ from .finding import SEVERITIES
 from .registry import MedlintError
 
 KEYS = {"select", "extend-select", "ignore", "fail-on", "extra-rules", "exclude", "include",
-        "per-file-ignores", "severity", "rules", "knowledge", "nlp"}
+        "per-file-ignores", "severity", "rules", "knowledge", "nlp", "timeout"}
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.html", "*.htm", "*.txt")
 DEFAULT_EXCLUDE = (".git", ".hg", ".svn", "node_modules", ".venv", "venv", "__pycache__", ".tox",
                    "build", "dist", ".medlint_cache")
@@ -63,6 +64,7 @@ class Config:
     knowledge: dict[str, list[str]] = field(default_factory=dict)
     nlp_model: str | None = None
     sentence_model: str | None = None
+    timeout: float | None = None  # None: the default (medlint.deadline.DEFAULT_TIMEOUT)
 
     def key(self):
         """A hashable summary of everything that changes results (for caches)."""
@@ -116,6 +118,11 @@ def parse_config(data: dict, path: str) -> Config:
         cfg.fail_on = data["fail-on"]
     cfg.extra_rules = [os.path.join(root, d) for d in _str_list(data.get("extra-rules", []), path, "extra-rules")]
     cfg.exclude = _str_list(data.get("exclude", []), path, "exclude")
+    if "timeout" in data:
+        t = data["timeout"]
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or t < 0:
+            raise ConfigError(f"{path}: 'timeout' must be a number of seconds (0: no limit)")
+        cfg.timeout = float(t)
     if "include" in data:
         cfg.include = _str_list(data["include"], path, "include")
     pfi = data.get("per-file-ignores", {})

@@ -7,6 +7,7 @@ import traceback
 from dataclasses import dataclass, field
 
 from .config import Config, config_for, load_config_file
+from .deadline import stage
 from .document import Document
 from .finding import SEVERITY_RANK, Finding, Fix, Related
 from .kinds import Hit
@@ -30,6 +31,7 @@ class Options:
     # the parser); rules still read those blocks (a risk disclosure in a footer counts)
     main_content: bool = False
     config: Config | None = None  # use this configuration as is (API callers, training)
+    timeout: float | None = None  # seconds per page (0: no limit); None: config, else 60
 
 
 class RuleSet:
@@ -112,6 +114,16 @@ class Linter:
                 nlp.configure(cfg.nlp_model)
         return self._sets[key]
 
+    def timeout(self, path: str) -> float | None:
+        """Seconds one page may take (None: no limit): --timeout, the config key, or 60."""
+        from .deadline import DEFAULT_TIMEOUT
+        t = self.options.timeout
+        if t is None:
+            t = self.config_for(path).timeout
+        if t is None:
+            t = DEFAULT_TIMEOUT
+        return t or None
+
     def fail_on(self, path: str = ".") -> str:
         return self.options.fail_on or self.config_for(path).fail_on
 
@@ -123,6 +135,7 @@ class Linter:
             impl = rs.impl(rule)
             if impl.site_wide and not hasattr(impl, "check_document"):
                 continue
+            stage(f"running rule {rule.name} ({rule.code})")
             try:
                 for hit in impl.check(doc, rs):
                     if self.options.main_content and hit.block.container:

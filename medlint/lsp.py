@@ -20,6 +20,7 @@ from pygls.uris import to_fs_path
 
 from . import __version__
 from .config import clear_cache as clear_config_cache
+from .deadline import Deadline, PageTimeout, stage
 from .document import LineIndex
 from .engine import Linter, Options
 from .parsers import format_for, parse
@@ -88,8 +89,13 @@ def compute(ls: MedlintServer, uri: str, source: str, version):
     errors: list[str] = []
     with ls.lock:
         try:
-            document = parse(source, path, _fmt(uri, path))
-            findings = ls.linter.lint(document, errors)
+            deadline = Deadline(ls.linter.timeout(path))
+            with deadline:
+                stage("parsing the page")
+                document = parse(source, path, _fmt(uri, path))
+                findings = ls.linter.lint(document, errors)
+        except PageTimeout:  # keep the previous diagnostics; say why there are no new ones
+            return uri, version, None, [f"medlint: {deadline.message(path)}"], True
         except MedlintError as e:  # bad config or rule pack: say so, keep serving
             return uri, version, None, [f"medlint: {e}"], True
         except Exception as e:  # never a dead server

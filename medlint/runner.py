@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from .config import DEFAULT_EXCLUDE, config_for
+from .deadline import Deadline, PageTimeout, stage
 from .engine import Linter, Options
 from .finding import Finding
 from .parsers import format_for, parse
@@ -110,8 +111,10 @@ def discover(paths: list[str], options: Options | None = None) -> list[str]:
 def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None) -> FileResult:
     from .readability import document_metrics
     res = FileResult(path)
+    stage("parsing the page")
     doc = parse(source, path, fmt)
     res.findings = linter.lint(doc, res.errors)
+    stage("measuring readability")
     m = document_metrics(doc)
     if linter.options.main_content and any(b.container for b in doc.blocks):
         from .readability import METRIC_KINDS, metrics, prose_of  # main content: no furniture
@@ -123,16 +126,24 @@ def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None) 
     for rule in rs.rules_for(path):
         impl = rs.impl(rule)
         if impl.site_wide:
+            stage(f"collecting site data for rule {rule.name} ({rule.code})")
             res.site_data[rule.name] = impl.collect(doc, rs)
     return res
 
 
 def lint_source_safely(linter: Linter, source: str, path: str, fmt: str | None = None) -> FileResult:
-    """:func:`lint_source`, where a problem with this one page becomes a FileResult with an
-    error instead of an exception (configuration and rule-pack errors still raise: they
-    concern every page)."""
+    """:func:`lint_source` within the page's time limit (:mod:`medlint.deadline`), where a
+    problem with this one page becomes a FileResult with an error instead of an exception
+    (configuration and rule-pack errors still raise: they concern every page)."""
+    rs = linter.ruleset(path)  # built once, outside the page's time
+    for rule in rs.rules_for(path):
+        rs.impl(rule)
+    deadline = Deadline(linter.timeout(path))
     try:
-        return lint_source(linter, source, path, fmt)
+        with deadline:
+            return lint_source(linter, source, path, fmt)
+    except PageTimeout:
+        return FileResult(path, errors=[deadline.message(path)])
     except InputError as e:
         return FileResult(path, errors=[str(e)])
     except MedlintError:

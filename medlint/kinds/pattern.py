@@ -31,6 +31,88 @@ def _ends_sentence(sdoc, e: int) -> bool:
     return all(t.is_punct or t.is_space for t in sdoc[e:end])
 
 
+def _regexes(obj):
+    """Every REGEX value in a token pattern (at any depth)."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k == "REGEX" and isinstance(v, str):
+                yield v
+            else:
+                yield from _regexes(v)
+    elif isinstance(obj, list):
+        for v in obj:
+            yield from _regexes(v)
+
+
+def backtracking_risk(pattern: str) -> str | None:
+    """Why ``pattern`` can backtrack catastrophically, or None. A static check of the two
+    shapes behind nearly all exponential regexes: a quantifier inside a repeated group
+    (``(a+)+``, ``(\\w*\\s?)*``) and alternatives that can start with the same character
+    inside a repeated group (``(ab|cd)*`` is fine, ``(a|aa)+`` and ``(.|a)+`` are not). What it lets
+    through is still bounded by the page's time limit (--timeout)."""
+    try:
+        from re import _constants as C, _parser as P
+    except ImportError:  # Python 3.10
+        import sre_constants as C
+        import sre_parse as P
+    try:
+        tree = P.parse(pattern)
+    except Exception:  # invalid patterns are reported by spaCy's own check
+        return None
+    repeats = (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None))
+
+    def first(items):
+        """The first item that consumes a character (None: unknown)."""
+        for op, av in items:
+            if op == C.SUBPATTERN:
+                return first(av[-1])
+            if op in (C.AT,):
+                continue
+            return op, av
+        return None
+
+    def overlap(a, b):
+        if a is None or b is None:
+            return True  # an empty alternative ("a|aa" is parsed as "a(?:|a)")
+        if a[0] == C.LITERAL and b[0] == C.LITERAL:
+            return a[1] == b[1]
+        return True  # classes, categories, any character: assume they can overlap
+
+    def walk(items, in_repeat):
+        for op, av in items:
+            if op in repeats and op is not None:
+                lo, hi, sub = av
+                unbounded = hi == C.MAXREPEAT
+                if in_repeat and unbounded:
+                    return "a quantifier inside a repeated group"
+                why = walk(sub, in_repeat or hi > 1)
+                if why:
+                    return why
+            elif op == C.BRANCH:
+                alts = av[1]
+                if in_repeat:
+                    heads = [first(alt) for alt in alts]
+                    for i in range(len(heads)):
+                        for j in range(i + 1, len(heads)):
+                            if overlap(heads[i], heads[j]):
+                                return "alternatives that can match the same text inside a repeated group"
+                for alt in alts:
+                    why = walk(alt, in_repeat)
+                    if why:
+                        return why
+            elif op == C.SUBPATTERN:
+                why = walk(av[-1], in_repeat)
+                if why:
+                    return why
+            elif op in (C.ASSERT, C.ASSERT_NOT):
+                why = walk(av[1], in_repeat)
+                if why:
+                    return why
+        return None
+
+    return walk(list(tree), False)
+
+
 @register
 class PatternKind(Kind):
     name = "pattern"
@@ -64,6 +146,13 @@ class PatternKind(Kind):
                 raise RuleError(f"{where}: field 'params.patterns[{i}]': must be a list of token dicts")
         if not params["terms"] and not params["patterns"] and not params["sentence-final-terms"]:
             raise RuleError(f"{where}: field 'params.terms': a pattern rule needs terms or patterns")
+        for i, p in enumerate(params["patterns"]):
+            for rx in _regexes(p):
+                why = backtracking_risk(rx)
+                if why:
+                    raise RuleError(f"{where}: field 'params.patterns[{i}]': REGEX {rx!r} can take "
+                                    f"exponential time ({why}); rewrite it without a repeated group "
+                                    f"that can match the same text in more than one way")
         if params["patterns"]:  # compile them now, so that a bad pattern fails at load
             m = Matcher(get_nlp().vocab)
             for i, p in enumerate(params["patterns"]):

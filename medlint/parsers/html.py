@@ -90,7 +90,9 @@ class _Parser(HTMLParser):
     def __init__(self, doc: Document):
         super().__init__(convert_charrefs=False)
         self.doc = doc
-        self.starts = doc.lines.starts
+        # html.parser counts lines by "\n" alone (a lone "\r" does not end its lines), so
+        # its (line, column) positions are turned into offsets with line starts of its own
+        self.starts = [0] + [m.end() for m in re.finditer("\n", doc.source)]
         self.stack: list[tuple[str, BlockBuilder | None]] = []
         self.builder: BlockBuilder | None = None
         self.skip_depth = 0
