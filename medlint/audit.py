@@ -59,37 +59,147 @@ OTHER_CATEGORY_WEIGHT = 0.5
 RISK_SCALE = 20.0
 
 
-def risk_points(findings) -> float:
+def finding_stats(findings, into: dict | None = None) -> dict:
+    """{(rule, code, category, severity): count}: what the summary, the risk score, the
+    report's pages table and the exit status need of a page, without its findings."""
+    out = {} if into is None else into
+    for f in findings:
+        k = (f.rule, f.code, f.category, f.severity)
+        out[k] = out.get(k, 0) + 1
+    return out
+
+
+def risk_points(findings=None, stats: dict | None = None) -> float:
     """Sum over the rules that fire on a page of ``w * (1 + ln n)``: ``w`` is the rule's
     severity points (error 10, warning 4, info 1) times its category weight (risk and claims
     1.0, duplication and readability 0.3, language 0.2), ``n`` its number of findings."""
     per_rule: dict[str, list] = {}
-    for f in findings:
-        w = SEVERITY_POINTS.get(f.severity, 1.0) * CATEGORY_WEIGHT.get(f.category, OTHER_CATEGORY_WEIGHT)
-        cur = per_rule.setdefault(f.rule, [0.0, 0])
+    for (rule, _code, category, severity), n in (stats if stats is not None else finding_stats(findings)).items():
+        w = SEVERITY_POINTS.get(severity, 1.0) * CATEGORY_WEIGHT.get(category, OTHER_CATEGORY_WEIGHT)
+        cur = per_rule.setdefault(rule, [0.0, 0])
         cur[0] = max(cur[0], w)
-        cur[1] += 1
+        cur[1] += n
     return sum(w * (1 + math.log(n)) for w, n in per_rule.values())
 
 
-def risk_score(findings) -> int:
+def risk_score(findings=None, stats: dict | None = None) -> int:
     """0-100: ``round(100 * (1 - exp(-points / 20)))`` of :func:`risk_points`.
 
     One missing risk disclosure (an error in the risk category) scores 39, one uncited
     claim 18, thirty jargon findings 4; scores saturate towards 100, so a page with
     many kinds of serious problems outranks a page that repeats one minor one."""
-    return int(round(100 * (1 - math.exp(-risk_points(findings) / RISK_SCALE))))
+    return int(round(100 * (1 - math.exp(-risk_points(findings, stats) / RISK_SCALE))))
 
 
 # --- result -------------------------------------------------------------------------------
+
+class RunFile:
+    """Where an audit keeps its pages' findings while it runs and while its reports are
+    written: an anonymous temporary file (deleted when closed or when the process ends),
+    one compressed JSON record per page. The parent process keeps only a small record per
+    page (:class:`PageRecord`), so memory does not grow with the number of findings."""
+
+    def __init__(self, directory: str | None = None):
+        import tempfile
+        try:
+            self.fh = tempfile.TemporaryFile(dir=directory)
+        except OSError:
+            self.fh = tempfile.TemporaryFile()
+        self.end = 0
+
+    def put(self, findings) -> tuple[int, int] | None:
+        if not findings:
+            return None
+        blob = zlib.compress(json.dumps([f.to_json() for f in findings], separators=(",", ":")).encode(), 1)
+        self.fh.seek(self.end)
+        self.fh.write(blob)
+        ref = (self.end, len(blob))
+        self.end += len(blob)
+        return ref
+
+    def get(self, ref) -> list[Finding]:
+        if ref is None:
+            return []
+        self.fh.seek(ref[0])
+        return [Finding.from_json(d) for d in json.loads(zlib.decompress(self.fh.read(ref[1])))]
+
+    def close(self):
+        self.fh.close()
+
+
+class PageRecord:
+    """One page of an audit, as :class:`medlint.runner.FileResult` presents it (``path``,
+    ``findings``, ``words``, ``readability``, ``errors``), with its findings read back from
+    the :class:`RunFile` each time they are asked for, and the findings of the cross-page
+    pass (``add_findings``) held here."""
+
+    __slots__ = ("path", "words", "readability", "errors", "site_data", "stats", "extra", "_run", "_ref")
+
+    def __init__(self, res: FileResult, run: RunFile):
+        self.path = res.path
+        self.words = res.words
+        self.readability = res.readability
+        self.errors = list(res.errors)
+        self.site_data = res.site_data
+        self.stats = finding_stats(res.findings)
+        self.extra: list[Finding] = []
+        self._run = run
+        self._ref = run.put(res.findings)
+
+    @property
+    def findings(self) -> list[Finding]:
+        out = self._run.get(self._ref)
+        if self.extra:
+            out = sorted(out + self.extra, key=Finding.sort_key)
+        return out
+
+    @property
+    def count(self) -> int:
+        return sum(self.stats.values())
+
+    def add_findings(self, findings):
+        self.extra.extend(findings)
+        finding_stats(findings, self.stats)
+
+    def to_json(self) -> dict:
+        return {"path": self.path, "words": self.words, "readability": self.readability}
+
+
+class Excerpts:
+    """Excerpts of a page's findings, read from the page when asked for (never all kept):
+    ``get(path)`` is a list parallel to that page's findings of (before, flagged, after) or
+    None. The most recent page's are remembered (the report and the CSV ask page by page)."""
+
+    def __init__(self, result: "AuditResult", max_size: int):
+        self.result = result
+        self.max_size = max_size
+        self._last: tuple = (None, None)
+
+    def get(self, path, default=None):
+        if self._last[0] == path:
+            return self._last[1]
+        r = self.result.page(path)
+        if r is None:
+            return default
+        findings = r.findings
+        out = page_excerpts(path, findings, self.max_size) if findings else []
+        self._last = (path, out)
+        return out
+
+    def __getitem__(self, path):
+        out = self.get(path)
+        if out is None:
+            raise KeyError(path)
+        return out
+
 
 @dataclass
 class AuditResult:
     run: RunResult
     root: str  # the directory page paths are shown relative to in the report
     scores: dict[str, int] = field(default_factory=dict)
-    # per page, parallel to FileResult.findings: (before, flagged text, after) or None
-    excerpts: dict[str, list] = field(default_factory=dict)
+    # excerpts.get(path): parallel to the page's findings, (before, flagged text, after) or None
+    excerpts: Excerpts | None = None
     clusters: list[dict] = field(default_factory=list)  # cross-page duplicate clusters
     rules: tuple = ()  # every rule of the run (for explanations)
     cached: int = 0
@@ -98,6 +208,7 @@ class AuditResult:
     options: Options = field(default_factory=Options)
     fail_on: str = "warning"
     started: str = ""
+    _runfile: RunFile | None = None
 
     @property
     def files(self) -> list[FileResult]:
@@ -105,7 +216,25 @@ class AuditResult:
 
     @property
     def findings(self) -> list[Finding]:
+        """Every finding of every page, sorted (all in memory: for small audits and tests;
+        the reports read page by page)."""
         return self.run.findings
+
+    def page(self, path: str):
+        if not hasattr(self, "_by_path"):
+            self._by_path = {r.path: r for r in self.run.files}
+        return self._by_path.get(path)
+
+    def has_findings_at(self, threshold: str) -> bool:
+        """A finding at or above severity ``threshold`` (the exit status)."""
+        from .finding import SEVERITY_RANK
+        rank = SEVERITY_RANK[threshold]
+        return any(SEVERITY_RANK.get(k[3], 0) >= rank for r in self.run.files for k in r.stats)
+
+    def close(self):
+        """Delete the run file that holds the pages' findings (after writing the reports)."""
+        if self._runfile is not None:
+            self._runfile.close()
 
     @property
     def errors(self) -> list[dict]:
@@ -128,14 +257,14 @@ class AuditResult:
         by_rule: dict[str, dict] = {}
         for r in files:
             seen = set()
-            for f in r.findings:
-                sev[f.severity] = sev.get(f.severity, 0) + 1
-                d = by_rule.setdefault(f.rule, {"code": f.code, "category": f.category, "findings": 0,
-                                                "pages": 0, **{s: 0 for s in SEVERITIES}})
-                d[f.severity] = d.get(f.severity, 0) + 1
-                d["findings"] += 1
-                if f.rule not in seen:
-                    seen.add(f.rule)
+            for (rule, code, category, severity), n in r.stats.items():
+                sev[severity] = sev.get(severity, 0) + n
+                d = by_rule.setdefault(rule, {"code": code, "category": category, "findings": 0,
+                                              "pages": 0, **{s: 0 for s in SEVERITIES}})
+                d[severity] = d.get(severity, 0) + n
+                d["findings"] += n
+                if rule not in seen:
+                    seen.add(rule)
                     d["pages"] += 1
         grades = [r.readability.get("flesch_kincaid_grade") for r in files if r.readability]
         grades = [g for g in grades if g is not None]
@@ -150,21 +279,46 @@ class AuditResult:
             "seconds": round(self.seconds, 2), "executor": self.executor,
         }
 
-    def to_json(self) -> dict:
-        """The check JSON schema (findings, files, errors) plus summary and clusters."""
-        files = []
-        for r in self.run.files:
-            files.append({"path": r.path, "words": r.words, "readability": r.readability,
-                          "risk_score": self.scores.get(r.path), "findings": len(r.findings),
-                          "failed": bool(r.errors), "errors": list(r.errors)})
-        return {"schema": AUDIT_SCHEMA, "medlint": __version__, "kind": "audit",
-                "started": self.started, "summary": self.summary(),
-                "findings": [f.to_json() for f in self.run.findings], "files": files,
-                "errors": self.run.errors,
+    def _json_parts(self):
+        """(head, findings iterator, tail) of the audit JSON: the check JSON schema
+        (findings, files, errors) plus summary and clusters. Findings come page by page,
+        sorted by path, line and column, as ``medlint check`` sorts them."""
+        head = {"schema": AUDIT_SCHEMA, "medlint": __version__, "kind": "audit",
+                "started": self.started, "summary": self.summary()}
+
+        def findings():
+            for r in sorted(self.run.files, key=lambda r: r.path):
+                for f in r.findings:
+                    yield f.to_json()
+        files = [{"path": r.path, "words": r.words, "readability": r.readability,
+                  "risk_score": self.scores.get(r.path), "findings": r.count,
+                  "failed": bool(r.errors), "errors": list(r.errors)} for r in self.run.files]
+        tail = {"files": files, "errors": self.run.errors,
                 "duplicate_clusters": [{"size": len(c["members"]), "excerpt": c["excerpt"],
                                         "pages": [{"path": p, "line": ln, "column": col}
                                                   for p, ln, col in c["members"]]}
                                        for c in self.clusters]}
+        return head, findings(), tail
+
+    def to_json(self) -> dict:
+        """The audit JSON as one dict (all in memory; :meth:`write_json` streams it)."""
+        head, findings, tail = self._json_parts()
+        return {**head, "findings": list(findings), **tail}
+
+    def write_json(self, fh) -> None:
+        """Write the audit JSON to ``fh``, one finding at a time."""
+        head, findings, tail = self._json_parts()
+        enc = json.JSONEncoder(indent=1)
+        fh.write("{\n")
+        for k, v in head.items():
+            fh.write(f' {json.dumps(k)}: {enc.encode(v)},\n')
+        fh.write(' "findings": [')
+        for i, f in enumerate(findings):
+            fh.write(("," if i else "") + "\n  " + enc.encode(f).replace("\n", "\n  "))
+        fh.write("\n ]")
+        for k, v in tail.items():
+            fh.write(f',\n {json.dumps(k)}: {enc.encode(v)}')
+        fh.write("\n}\n")
 
 
 GRADE_BINS = ["\u22645"] + [str(g) for g in range(6, 16)] + ["16+"]
@@ -309,32 +463,36 @@ class Cache:
         except sqlite3.DatabaseError:  # a corrupt cache is thrown away, never an error
             os.unlink(self.path)
             self.db = self._open()
-        self.pending = 0
         self.broken = False
         self.used: list[str] = []
 
     def _open(self):
         db = sqlite3.connect(self.path, timeout=30)
+        # write-ahead log: each page's result is committed as it arrives, cheaply, so an audit
+        # that is killed (SIGKILL, power loss) and run again does not lint those pages again
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB, used REAL)")
         return db
 
-    def get_many(self, keys: list[str]) -> dict[str, FileResult]:
-        out = {}
+    def get_many(self, keys: list[str]):
+        """Yield (key, FileResult) for the keys the cache holds, 500 at a time (a large
+        site's cached results are never all in memory at once)."""
         try:
             for i in range(0, len(keys), 500):
                 chunk = keys[i:i + 500]
                 q = f"SELECT key, value FROM entries WHERE key IN ({','.join('?' * len(chunk))})"
-                for k, v in self.db.execute(q, chunk):
+                rows = self.db.execute(q, chunk).fetchall()
+                for k, v in rows:
                     try:
-                        out[k] = decode_result(v)
+                        res = decode_result(v)
                     except (ValueError, KeyError, TypeError, zlib.error):
                         continue
+                    self.used.append(k)
+                    yield k, res
         except sqlite3.Error as e:
             log.warning("medlint: cache not read: %s", e)
             self.broken = True
-            return {}
-        self.used += list(out)
-        return out
 
     def put(self, key: str, result: FileResult):
         if result.errors or self.broken:
@@ -345,10 +503,7 @@ class Cache:
             return  # site data this cache cannot store: lint the page again next time
         try:
             self.db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)", (key, blob, time.time()))
-            self.pending += 1
-            if self.pending >= 200:
-                self.db.commit()
-                self.pending = 0
+            self.db.commit()
         except sqlite3.Error as e:  # disk full, locked for too long: go on without caching
             log.warning("medlint: cache not written: %s", e)
             self.broken = True
@@ -397,7 +552,7 @@ def _run_local(files: list[str], options: Options, jobs: int, max_size: int, on_
             got(_run_alone(group[0], options, max_size))
             continue
         try:
-            run(group, options, jobs=jobs, max_size=max_size, progress=got, site=False)
+            run(group, options, jobs=jobs, max_size=max_size, progress=got, site=False, keep=False)
         except BrokenProcessPool:
             retried = True
             rest = [f for f in group if f not in done]
@@ -443,11 +598,14 @@ def audit(paths, options: Options | None = None, *, jobs: int | None = None, cac
     jobs = jobs or _cpu_count()
     if jobs < 1:
         raise MedlintError("--jobs must be at least 1")
-    results: dict[str, FileResult] = {}
+    results: dict[str, PageRecord] = {}
+    runfile = RunFile(cache_dir if cache and os.path.isdir(cache_dir) else None)
     count = [0]
 
     def tick(res: FileResult):
-        results[res.path] = res
+        if res.path in results:  # a page re-run after a worker died: its first result stands
+            return
+        results[res.path] = PageRecord(res, runfile)
         count[0] += 1
         if progress:
             progress(count[0], total)
@@ -477,12 +635,10 @@ def audit(paths, options: Options | None = None, *, jobs: int | None = None, cac
                 if ck not in fps:
                     fps[ck] = config_fingerprint(options, cfg)
                 keys[f] = _page_key(f, data, fps[ck])
-            hits = store.get_many(list(keys.values()))
-            for f in files:
-                k = keys.get(f)
-                if k in hits:
-                    hits[k].path = f
-                    tick(hits[k])
+            path_of = {k: f for f, k in keys.items()}
+            for k, hit in store.get_many(list(keys.values())):
+                hit.path = path_of[k]
+                tick(hit)
             cached = len(results)
 
         def fresh(res: FileResult):
@@ -498,6 +654,9 @@ def audit(paths, options: Options | None = None, *, jobs: int | None = None, cac
             if todo:
                 executor = f"{jobs} process{'es' if jobs != 1 else ''}"
                 _run_local(todo, options, jobs, max_size, fresh)
+    except BaseException:
+        runfile.close()
+        raise
     finally:
         if store is not None:
             store.close()
@@ -508,10 +667,12 @@ def audit(paths, options: Options | None = None, *, jobs: int | None = None, cac
     root = _common_root(files)
     rs = linter.ruleset(files[0] if files else ".")
     res = AuditResult(run=run, root=root, rules=rs.all_rules, cached=cached, executor=executor,
-                      options=options, fail_on=linter.fail_on(files[0] if files else "."), started=started)
-    res.scores = {r.path: risk_score(r.findings) for r in run.files}
+                      options=options, fail_on=linter.fail_on(files[0] if files else "."), started=started,
+                      _runfile=runfile)
+    res.scores = {r.path: risk_score(stats=r.stats) for r in run.files}
     res.clusters, wanted = _clusters(run, files)
-    res.excerpts = _excerpts(run, wanted, res.clusters, max_size)
+    _cluster_excerpts(wanted, res.clusters, max_size)
+    res.excerpts = Excerpts(res, max_size)
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -672,7 +833,7 @@ def _clusters(run: RunResult, files: list[str]):
 
     spans: dict = {}
     for r in run.files:
-        for f in r.findings:
+        for f in r.extra:  # the cross-page pass's findings
             if f.rule != "duplicate-section":
                 continue
             others = [x for x in f.related if x.path != f.path]
@@ -728,27 +889,33 @@ def excerpt(lines, line: int, column: int, end_line: int, end_column: int,
     return before, mark, after
 
 
-def _excerpts(run: RunResult, cluster_ranges: dict, clusters: list, max_size: int) -> dict[str, list]:
-    """Read each page with findings (or holding a cluster's first copy) once, after the run."""
+def _lines(path: str, max_size: int):
     from .document import LineIndex
-    out: dict[str, list] = {}
+    try:
+        return LineIndex(read_file(path, max_size))
+    except MedlintError:
+        return None
+
+
+def page_excerpts(path: str, findings, max_size: int = MAX_FILE_SIZE) -> list:
+    """(before, flagged, after) for each finding, read from the page (None where it cannot
+    be read any more)."""
+    lines = _lines(path, max_size)
+    if lines is None:
+        return [None] * len(findings)
+    return [excerpt(lines, f.line, f.column, f.end_line, f.end_column) for f in findings]
+
+
+def _cluster_excerpts(cluster_ranges: dict, clusters: list, max_size: int) -> None:
+    """Each cluster's text, read from the page holding its first copy."""
     first_text: dict = {}
-    for r in run.files:
-        want = cluster_ranges.get(r.path)
-        if not r.findings and not want:
-            continue
-        try:
-            lines = LineIndex(read_file(r.path, max_size))
-        except MedlintError:
-            out[r.path] = [None] * len(r.findings)
-            continue
-        out[r.path] = [excerpt(lines, f.line, f.column, f.end_line, f.end_column) for f in r.findings]
-        for rng in want or ():
-            ex = excerpt(lines, *rng, context=0)
-            first_text[(r.path, *rng)] = ex[1] if ex else None
+    for path, want in cluster_ranges.items():
+        lines = _lines(path, max_size)
+        for rng in want:
+            ex = excerpt(lines, *rng, context=0) if lines is not None else None
+            first_text[(path, *rng)] = ex[1] if ex else None
     for c in clusters:
         c["excerpt"] = first_text.get(c["first"])
-    return out
 
 
 # --- writing reports ----------------------------------------------------------------------

@@ -262,7 +262,7 @@ def _add_audit_parser(sub):
 
 def cmd_audit(args) -> int:
     from .audit import ProgressBar, audit
-    from .engine import Linter, Options, at_or_above
+    from .engine import Linter, Options
 
     if args.jobs is not None and args.jobs < 1:
         print("medlint: error: --jobs must be at least 1", file=sys.stderr)
@@ -286,15 +286,17 @@ def cmd_audit(args) -> int:
     from .audit import write_outputs
     outputs = []
     if args.report:
-        from .formatters.report import render_report
-        outputs.append((args.report, lambda fh: fh.write(render_report(result))))
+        from .formatters.report import write_report
+        outputs.append((args.report, lambda fh: write_report(result, fh)))
     if args.csv:
         from .formatters.csv import write_csv
         outputs.append((args.csv, lambda fh: write_csv(result, fh)))
     if args.json:
-        import json
-        outputs.append((args.json, lambda fh: (json.dump(result.to_json(), fh, indent=1), fh.write("\n"))))
-    write_outputs(outputs)
+        outputs.append((args.json, result.write_json))
+    try:
+        write_outputs(outputs)
+    finally:
+        result.close()
     if not args.quiet:
         print(_audit_summary(result, args.top, [p for p, _ in outputs]))
     failed = result.failed
@@ -306,7 +308,7 @@ def cmd_audit(args) -> int:
               file=sys.stderr)
     if failed:
         return 2
-    return 1 if at_or_above(result.findings, args.fail_on or result.fail_on) else 0
+    return 1 if result.has_findings_at(args.fail_on or result.fail_on) else 0
 
 
 def _audit_summary(result, top: int, written: list[str]) -> str:
@@ -320,12 +322,12 @@ def _audit_summary(result, top: int, written: list[str]) -> str:
              f"{sev.get('info', 0)} info; {s['duplicate_clusters']} cross-page duplicate clusters; "
              f"{s['failed_pages']} page{'s' if s['failed_pages'] != 1 else ''} failed."]
     ranked = sorted(result.files, key=lambda r: (-(result.scores.get(r.path) or 0), r.path))[:max(0, top)]
-    ranked = [r for r in ranked if r.findings]
+    ranked = [r for r in ranked if r.count]
     if ranked:
         lines.append("")
         lines.append(f"{'RISK':>4}  {'FINDINGS':>8}  PAGE")
         for r in ranked:
-            lines.append(f"{result.scores.get(r.path, 0):>4}  {len(r.findings):>8}  {result.display_path(r.path)}")
+            lines.append(f"{result.scores.get(r.path, 0):>4}  {r.count:>8}  {result.display_path(r.path)}")
     for p in written:
         lines.append(f"Wrote {p}")
     return "\n".join(lines)

@@ -33,6 +33,11 @@ class FileResult:
     def to_json(self) -> dict:
         return {"path": self.path, "words": self.words, "readability": self.readability}
 
+    def add_findings(self, findings):
+        """Findings of the cross-page pass."""
+        self.findings.extend(findings)
+        self.findings.sort(key=Finding.sort_key)
+
 
 @dataclass
 class RunResult:
@@ -182,9 +187,10 @@ def _work(args):
 
 def run(paths: list[str], options: Options | None = None, jobs: int = 1, fmt: str | None = None,
         stdin_filename: str | None = None, max_size: int = MAX_FILE_SIZE,
-        progress=None, site: bool = True) -> RunResult:
+        progress=None, site: bool = True, keep: bool = True) -> RunResult:
     """Lint ``paths``. ``site=False`` skips the cross-page pass and keeps each file's
-    ``site_data`` (for callers that merge several runs, e.g. ``medlint audit`` with its cache)."""
+    ``site_data`` (for callers that merge several runs, e.g. ``medlint audit`` with its cache);
+    ``keep=False`` hands each result to ``progress`` only (the caller stores it)."""
     options = options or Options()
     linter = Linter(options)
     files = discover(paths, options)
@@ -194,7 +200,8 @@ def run(paths: list[str], options: Options | None = None, jobs: int = 1, fmt: st
         try:
             chunk = max(1, min(32, len(files) // (jobs * 8) or 1))
             for res in ex.map(_work, [(f, fmt, max_size) for f in files], chunksize=chunk):
-                result.files.append(res)
+                if keep:
+                    result.files.append(res)
                 if progress:
                     progress(res)
         except BaseException:  # Ctrl-C: drop queued work, stop the workers, don't wait
@@ -206,7 +213,8 @@ def run(paths: list[str], options: Options | None = None, jobs: int = 1, fmt: st
     else:
         for f in files:
             res = lint_path(linter, f, fmt, stdin_filename, max_size)
-            result.files.append(res)
+            if keep:
+                result.files.append(res)
             if progress:
                 progress(res)
     if site:
@@ -233,5 +241,4 @@ def site_pass(linter: Linter, result: RunResult):
             continue
         impl = rs.impl(rule)
         for path, findings in impl.site_check(by_rule[rule.name], rs).items():
-            by_path[path].findings.extend(findings)
-            by_path[path].findings.sort(key=Finding.sort_key)
+            by_path[path].add_findings(findings)

@@ -97,6 +97,7 @@ def test_report_sorts_filters_and_shows_a_page(report, tmp_path):
         top = rows(page)[0][1]
         page.click("#pages-body tr:first-child a")
         page.wait_for("!document.getElementById('page-view').hidden")
+        page.wait_for("!!document.querySelector('#findings[data-loaded]')")  # its chunk is inflated
         shown = page.evaluate("""(() => { const v = document.getElementById('page-view');
             return {path: v.querySelector('h2').textContent,
                     findings: Array.from(v.querySelectorAll('.finding')).map(f => ({

@@ -1,7 +1,8 @@
 """The audit report: one self-contained HTML file.
 
-Everything is inline: CSS, JavaScript, the chart (SVG) and the data (JSON in a
-``<script type="application/json">`` element). A Content-Security-Policy meta tag forbids
+Everything is inline: CSS, JavaScript, the chart (SVG) and the data (the pages table as
+JSON in a ``<script type="application/json">`` element; each page's findings in compressed
+chunks, see ``CHUNK_PAGES``). A Content-Security-Policy meta tag forbids
 any network access at view time. Text from pages, paths and messages is escaped: static
 parts with :func:`html.escape`, the JSON with ``<``, ``>`` and ``&`` as ``\\u`` escapes, and
 the script builds the table and page views with ``textContent`` only (never ``innerHTML``
@@ -38,45 +39,76 @@ def _json_for_script(data) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _data(result) -> dict:
+# Page details (findings, excerpts) are embedded in chunks of CHUNK_PAGES pages, each
+# compressed (raw DEFLATE, base64) in an inert <script type="application/octet-stream">
+# element; the browser inflates a chunk (DecompressionStream) the first time one of its
+# pages is opened. The summary and the pages table need none of them, so a 100,000-page
+# report opens as fast as the table can be drawn, and stays one file to share.
+CHUNK_PAGES = 100
+
+
+def _rules(result):
     rules = list(result.rules)
     rule_idx = {r.name: i for i, r in enumerate(rules)}
-    used = {f.rule for f in result.findings}
+    used = {k[0] for r in result.files for k in r.stats}
     extra = []  # a finding of a rule not in the rule list (should not happen): still shown
     for name in sorted(used - set(rule_idx)):
         rule_idx[name] = len(rules) + len(extra)
         extra.append(name)
-    page_idx = {r.path: i for i, r in enumerate(result.files)}
-    pages, findings = [], []
-    strings: dict[str, int] = {}  # messages repeat a lot: each is stored once
+    rows = [[r.code, r.name, r.category, r.severity, _clean(r.description), _clean(r.why),
+             [_clean(x) for x in r.references]] for r in rules]
+    rows += [["", name, "", "", "", "", []] for name in extra]
+    return rule_idx, rows
 
-    def intern(text: str) -> int:
-        return strings.setdefault(_clean(text), len(strings))
+
+def _data(result, rule_idx, rule_rows) -> dict:
+    """What the page needs at once: the pages table and the rules."""
     sev_idx = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    pages = []
     for r in result.files:
         counts = [0, 0, 0]
         rules_on = set()
-        fl = []
-        exs = result.excerpts.get(r.path) or []
-        for i, f in enumerate(r.findings):
-            si = sev_idx.get(f.severity, 2)
-            counts[si] += 1
-            ri = rule_idx[f.rule]
-            rules_on.add(ri)
-            ex = exs[i] if i < len(exs) else None
-            rel = [[_clean(result.display_path(x.path)), x.line, x.column, intern(x.message),
-                    page_idx.get(x.path, -1)] for x in f.related]
-            fl.append([f.line, f.column, f.end_line, f.end_column, ri, si, intern(f.message),
-                       _clean(f.subject or ""), *([_clean(t) for t in ex] if ex else ["", "", ""]), rel])
+        for (rule, _code, _cat, severity), n in r.stats.items():
+            counts[sev_idx.get(severity, 2)] += n
+            rules_on.add(rule_idx[rule])
         grade = (r.readability or {}).get("flesch_kincaid_grade")
         pages.append([_clean(result.display_path(r.path)), result.scores.get(r.path), r.words,
                       round(grade, 1) if grade is not None else None, *counts, bool(r.errors),
-                      [_clean(e) for e in r.errors], len(r.findings), sorted(rules_on)])
-        findings.append(fl)
-    rule_rows = [[r.code, r.name, r.category, r.severity, _clean(r.description), _clean(r.why),
-                  [_clean(x) for x in r.references]] for r in rules]
-    rule_rows += [["", name, "", "", "", "", []] for name in extra]
-    return {"pages": pages, "findings": findings, "rules": rule_rows, "strings": list(strings)}
+                      [_clean(e) for e in r.errors], sum(counts), sorted(rules_on)])
+    return {"pages": pages, "rules": rule_rows, "chunk": CHUNK_PAGES}
+
+
+def _chunks(result, rule_idx):
+    """(number, base64 of the compressed JSON) for each chunk of CHUNK_PAGES pages: per page
+    its findings, each [line, column, end line, end column, rule, severity, message,
+    subject, before, flagged, after, related], messages in the chunk's string table."""
+    import base64
+    import zlib
+    sev_idx = {s: i for i, s in enumerate(SEVERITY_ORDER)}
+    page_idx = {r.path: i for i, r in enumerate(result.files)}
+    files = result.files
+    for n, start in enumerate(range(0, len(files), CHUNK_PAGES)):
+        strings: dict[str, int] = {}  # messages repeat a lot: each is stored once
+
+        def intern(text: str) -> int:
+            return strings.setdefault(_clean(text), len(strings))
+        findings = []
+        for r in files[start:start + CHUNK_PAGES]:
+            fs = r.findings
+            exs = (result.excerpts.get(r.path) if result.excerpts is not None and fs else None) or []
+            fl = []
+            for i, f in enumerate(fs):
+                ex = exs[i] if i < len(exs) else None
+                rel = [[_clean(result.display_path(x.path)), x.line, x.column, intern(x.message),
+                        page_idx.get(x.path, -1)] for x in f.related]
+                fl.append([f.line, f.column, f.end_line, f.end_column, rule_idx.get(f.rule, -1),
+                           sev_idx.get(f.severity, 2), intern(f.message), _clean(f.subject or ""),
+                           *([_clean(t) for t in ex] if ex else ["", "", ""]), rel])
+            findings.append(fl)
+        raw = json.dumps({"findings": findings, "strings": list(strings)}, ensure_ascii=False,
+                         separators=(",", ":")).encode("utf-8")
+        co = zlib.compressobj(6, zlib.DEFLATED, -15)
+        yield n, base64.b64encode(co.compress(raw) + co.flush()).decode("ascii")
 
 
 def _grade_chart(hist: dict, target: float | None) -> str:
@@ -308,13 +340,39 @@ JS = r"""
       v.appendChild(box);
     }
     var list = el("div", {id: "findings"});
-    D.findings[i].forEach(function (f) {
+    v.appendChild(list);
+    v.hidden = false;
+    window.scrollTo(0, 0);
+    list.appendChild(el("p", {cls: "muted", text: "Loading\u2026"}));
+    chunk(Math.floor(i / D.chunk)).then(function (C) {
+      if (location.hash !== "#page=" + i) return;  // another page was opened meanwhile
+      list.removeChild(list.firstChild);
+      showFindings(list, i, C.findings[i % D.chunk], C.strings);
+    }, function (err) {
+      list.firstChild.textContent = "The details of this page could not be read: " + err +
+        " (a browser that supports DecompressionStream is needed).";
+    });
+  }
+  var chunks = {};
+  function chunk(n) {
+    if (!chunks[n]) {
+      chunks[n] = new Promise(function (resolve) {
+        var b = atob(document.getElementById("chunk-" + n).textContent), bytes = new Uint8Array(b.length);
+        for (var k = 0; k < b.length; k++) bytes[k] = b.charCodeAt(k);
+        var s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+        resolve(new Response(s).text().then(JSON.parse));
+      });
+    }
+    return chunks[n];
+  }
+  function showFindings(list, i, F, S) {
+    F.forEach(function (f) {
       var r = D.rules[f[4]] || ["", "?", "", "", "", "", []], sev = SEV[f[5]];
       var loc = "Line " + f[0] + ", column " + f[1];
       var card = el("div", {cls: "finding f-" + sev},
         el("div", {cls: "head"}, el("span", {cls: "loc", text: loc}), el("span", {cls: "sev sev-" + sev, text: sev}),
            el("span", {text: (r[0] ? r[0] + " " : "") + r[1]})),
-        el("div", {cls: "msg", text: D.strings[f[6]]}));
+        el("div", {cls: "msg", text: S[f[6]]}));
       if (f[8] || f[9] || f[10]) {
         card.appendChild(el("div", {cls: "excerpt", title: "line " + f[0]}, f[8], el("mark", {text: f[9]}), f[10]));
       }
@@ -322,7 +380,7 @@ JS = r"""
         var rl = el("ul", {cls: "related"});
         f[11].forEach(function (x) {
           var where = x[0] + ":" + x[1] + ":" + x[2];
-          rl.appendChild(el("li", null, D.strings[x[3]] + ": ", x[4] >= 0 && x[4] !== i ?
+          rl.appendChild(el("li", null, S[x[3]] + ": ", x[4] >= 0 && x[4] !== i ?
             el("a", {href: "#page=" + x[4], cls: "path", text: where}) : el("span", {cls: "path", text: where})));
         });
         card.appendChild(rl);
@@ -330,10 +388,8 @@ JS = r"""
       card.appendChild(explanation(r));
       list.appendChild(card);
     });
-    if (!D.findings[i].length) list.appendChild(el("p", {cls: "muted", text: p.failed ? "No findings from the rules that ran." : "No findings: this page is clean."}));
-    v.appendChild(list);
-    v.hidden = false;
-    window.scrollTo(0, 0);
+    if (!F.length) list.appendChild(el("p", {cls: "muted", text: pages[i].failed ? "No findings from the rules that ran." : "No findings: this page is clean."}));
+    list.setAttribute("data-loaded", "1");
   }
   function showMain() {
     $("page-view").hidden = true;
@@ -357,8 +413,18 @@ JS = r"""
 
 
 def render_report(result) -> str:
+    """The report as one string (see :func:`write_report`, which streams it)."""
+    import io
+    buf = io.StringIO()
+    write_report(result, buf)
+    return buf.getvalue()
+
+
+def write_report(result, fh) -> None:
+    """Write the HTML report to ``fh``, page details one chunk at a time."""
     s = result.summary()
-    data = _data(result)
+    rule_idx, rule_rows = _rules(result)
+    data = _data(result, rule_idx, rule_rows)
     sev = s["by_severity"]
     rule_index = {r[1]: i for i, r in enumerate(data["rules"])}
     title = f"medlint site audit: {result.root}"
@@ -471,8 +537,10 @@ def render_report(result) -> str:
         out.append('<p class="muted">No rule fired.</p>')
     out.append('</section><section id="page-view" hidden></section></main>')
     out.append(f'<script id="audit-data" type="application/json">{_json_for_script(data)}</script>')
-    out.append(f"<script>{JS}</script>")
-    out.append("""<script>document.querySelectorAll("[data-failed-link]").forEach(function(a){a.addEventListener(
+    fh.write("\n".join(out) + "\n")
+    for n, b64 in _chunks(result, rule_idx):
+        fh.write(f'<script type="application/octet-stream" id="chunk-{n}">{b64}</script>\n')
+    fh.write(f"<script>{JS}</script>\n")
+    fh.write("""<script>document.querySelectorAll("[data-failed-link]").forEach(function(a){a.addEventListener(
 "click",function(){var s=document.getElementById("f-status");s.value="failed";s.dispatchEvent(new Event("change"));});});
-</script></body></html>""")
-    return "\n".join(out) + "\n"
+</script></body></html>\n""")
