@@ -20,6 +20,7 @@ from medlint.formatters.csv import COLUMNS, render_csv
 from medlint.formatters.report import render_report
 from medlint.parsers import parse
 
+from . import faults
 from .conftest import EXAMPLES, run_cli
 from .test_document import assert_round_trip
 
@@ -236,94 +237,99 @@ def test_csv_neutralises_formulas(tmp_path):
 
 # --- never lose a page ------------------------------------------------------------------------
 
-CRASH_RULE = """code: TST901
-name: crashy
-kind: crashy
-category: language
-severity: warning
-message: crash test
-description: Crashes on pages that say CRASH-ME, dies on pages that say KILL-WORKER.
-why: Tests that a crashing rule never loses a page.
-references: ["tests/test_audit.py"]
-examples:
-  fail: ["CRASH-ME"]
-  pass: ["fine"]
-"""
-
-
 @pytest.fixture
-def crashy(tmp_path, monkeypatch):
-    """A rule pack whose kind raises on CRASH-ME and kills its process on KILL-WORKER.
-    The kind is monkeypatched into the registry (forked workers inherit it)."""
-    from medlint import kinds
-    from medlint.kinds import Kind
+def faulty(tmp_path):
+    """A rule pack with three injected faults (tests/faults.py): a rule that raises on pages
+    saying RAISE-HERE, one that hangs on HANG-HERE, one that kills its process on KILL-HERE.
+    Forked workers inherit the registered kind."""
     from medlint.registry import load_rules
-
-    class Crashy(Kind):
-        name = "crashy"
-
-        def check(self, doc, ctx):
-            if "KILL-WORKER" in doc.source:
-                os._exit(3)
-            if "CRASH-ME" in doc.source:
-                raise ZeroDivisionError("planted crash")
-            return iter(())
-
-    monkeypatch.setitem(kinds.KINDS, "crashy", Crashy)
+    faults.install()
     pack = tmp_path / "pack"
-    pack.mkdir()
-    (pack / "crashy.yaml").write_text(CRASH_RULE, encoding="utf-8")
+    for code, (action, marker) in enumerate((("raise", "RAISE-HERE"), ("hang", "HANG-HERE"),
+                                             ("kill", "KILL-HERE")), 901):
+        faults.write_pack(pack, action, marker, code)
     load_rules.cache_clear()
     yield str(pack)
     load_rules.cache_clear()
 
 
-def _failing_site(root: Path, kill: bool) -> Path:
-    pages = {f"ok{i}.md": PROMISE.replace("tonic", f"tonic number {i}") for i in range(6)}
-    pages["latin1.md"] = b"Our caf\xe9 tonic is a miracle.\n"
-    pages["binary.html"] = b"\x00\x01\x02PNG"
-    pages["crash.md"] = "# Crash\n\nCRASH-ME. Our tonic is a miracle.\n"
+def _failing_site(root: Path, n: int = 200, kill: bool = True) -> tuple[Path, dict]:
+    """``n`` pages, 1% failing in each way; returns the site and {page name: expected error}."""
+    pages, expected = {}, {}
+    ways = [("unreadable", None), ("latin1", "not valid UTF-8 (byte 0xe9 on line 1)"),
+            ("raise", "internal error in rule injected-raise (TST901): RuntimeError: injected failure"),
+            ("hang", "timed out after 1 s while running rule injected-hang (TST902)")]
     if kill:
-        pages["kill.md"] = "# Kill\n\nKILL-WORKER\n"
-    return write_site(root, pages)
+        ways.append(("kill", "the worker process linting this page died"))
+    per_way = max(1, n // 100)
+    failing = {}
+    for w, (way, err) in enumerate(ways):
+        for k in range(per_way):
+            failing[7 + w * 37 + k * 101] = (way, err)
+    for i in range(n):
+        name = f"p{i:03d}.md"
+        way, err = failing.get(i, (None, None))
+        text = PROMISE.replace("tonic", f"tonic number {i}")
+        if way == "latin1":
+            pages[name] = b"Our caf\xe9 tonic is a miracle.\n"
+        elif way in ("raise", "hang", "kill"):
+            pages[name] = text + f"\n{way.upper()}-HERE\n"
+        elif way != "unreadable":
+            pages[name] = text
+        if way:
+            expected[name] = err
+    write_site(root, pages)
+    for name, err in expected.items():
+        if err is None:  # a symbolic link to itself: os.stat and open fail (ELOOP)
+            os.symlink(name, root / name)
+            expected[name] = "cannot read: Too many levels of symbolic links"
+    return root, expected
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_every_page_accounted_for(tmp_path, crashy, jobs):
+def test_every_page_accounted_for(tmp_path, faulty, jobs):
+    """1% of the pages fail in each way; every page is in every report once, with its error."""
     if jobs == 2 and sys.platform != "linux":
-        pytest.skip("relies on fork to inherit the monkeypatched kind")
+        pytest.skip("relies on fork to inherit the injected kind")
     kill = jobs == 2  # a worker that dies: only possible with worker processes
-    site = _failing_site(tmp_path / "site", kill)
-    opts = Options(isolated=True, rules_dirs=[crashy])
+    site, expected = _failing_site(tmp_path / "site", kill=kill)
+    opts = Options(isolated=True, rules_dirs=[faulty], timeout=1)
     res = audit([str(site)], opts, jobs=jobs, cache=False)
-    all_pages = sorted(str(p) for p in site.iterdir())
+    all_pages = sorted(str(site / p) for p in os.listdir(site))
+    assert len(all_pages) == 200
     assert sorted(r.path for r in res.files) == all_pages
     failed = {os.path.basename(r.path): r.errors for r in res.failed}
-    assert set(failed) == {"latin1.md", "binary.html", "crash.md"} | ({"kill.md"} if kill else set())
-    assert "not valid UTF-8" in failed["latin1.md"][0] and "binary file" in failed["binary.html"][0]
-    assert "internal error in rule crashy (TST901): ZeroDivisionError: planted crash" in failed["crash.md"][0]
-    if kill:
-        assert "worker process linting this page died" in failed["kill.md"][0]
-    # the page on which a rule crashed still has the other rules' findings
-    crash = next(r for r in res.files if r.path.endswith("crash.md"))
-    assert any(f.rule == "exaggerated-claim" for f in crash.findings)
-    # ... and every page, with its errors, is in each report
+    assert set(failed) == set(expected)
+    for name, errors in failed.items():
+        assert len(errors) == 1 and expected[name] in errors[0], (name, errors)
+    # a page on which a rule crashed still has the other rules' findings; the others all do
+    by_name = {os.path.basename(r.path): r for r in res.files}
+    for name, r in by_name.items():
+        if name not in failed or "injected-raise" in failed[name][0]:
+            assert any(f.rule == "exaggerated-claim" for f in r.findings), name
+    # ... and every page, with its errors, is in each report exactly once
     html = render_report(res)
     data = json.loads(re.search(r'id="audit-data" type="application/json">(.*?)</script>', html, re.S).group(1))
-    assert len(data["pages"]) == len(all_pages)
-    assert sum(1 for p in data["pages"] if p[7]) == len(failed)
+    assert sorted(p[0] for p in data["pages"]) == sorted(os.listdir(site))
+    assert {p[0]: p[8] for p in data["pages"] if p[7]} == failed
     rows = list(csv.DictReader(io.StringIO(render_csv(res))))
-    assert {os.path.basename(r["path"]) for r in rows if r["rule"] == "page-error"} == set(failed)
-    assert len(res.to_json()["files"]) == len(all_pages)
+    errors = [(os.path.basename(r["path"]), r["message"]) for r in rows if r["rule"] == "page-error"]
+    assert sorted(errors) == sorted((k, v[0]) for k, v in failed.items())
+    assert {os.path.basename(r["path"]) for r in rows} == set(os.listdir(site))
+    out = io.StringIO()
+    res.write_json(out)
+    files = json.loads(out.getvalue())["files"]
+    assert sorted(f["path"] for f in files) == all_pages
+    assert {os.path.basename(f["path"]): f["errors"] for f in files if f["failed"]} == failed
 
 
-def test_failed_pages_are_not_cached(tmp_path, crashy):
-    site = _failing_site(tmp_path / "site", kill=False)
-    opts = Options(isolated=True, rules_dirs=[crashy])
+def test_failed_pages_are_not_cached(tmp_path, faulty):
+    site, expected = _failing_site(tmp_path / "site", n=100, kill=False)
+    opts = Options(isolated=True, rules_dirs=[faulty], timeout=1)
     cache = str(tmp_path / "cache")
     audit([str(site)], opts, jobs=1, cache_dir=cache)
     again = audit([str(site)], opts, jobs=1, cache_dir=cache)
-    assert again.cached == 6 and len(again.failed) == 3
+    assert again.cached == 100 - len(expected) and len(again.failed) == len(expected)
 
 
 # --- cache ------------------------------------------------------------------------------------
@@ -402,6 +408,61 @@ def test_interrupt_leaves_no_report(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert list((tmp_path / "out").iterdir()) == []  # no report, no CSV, no temporary file
+
+
+# --- SIGKILL, then the same audit again -------------------------------------------------------
+
+def _comparable_reports(out: Path) -> tuple:
+    """The reports of a run without what says when and how it ran."""
+    data = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    for k in ("seconds", "executor", "cached_pages"):
+        data["summary"].pop(k)
+    data.pop("started")
+    html = re.sub(r'<div class="meta">.*?</div>', "", (out / "a.html").read_text(encoding="utf-8"), count=1)
+    return data, (out / "a.csv").read_bytes(), html
+
+
+def test_a_killed_audit_resumes_without_linting_finished_pages_again(tmp_path):
+    import sqlite3
+    para = " ".join(["Our clinic team reviews your weekly meal plan with you after every visit."] * 8)
+    site = write_site(tmp_path / "site", {f"p{i:03d}.md": f"# Page {i}\n\n{para} {i}\n\n{PROMISE}\n"
+                                          for i in range(240)})
+
+    def cmd(out, *extra):
+        out.mkdir()
+        return [sys.executable, "-m", "medlint", "audit", str(site), "--isolated", "-j", "1", "-q",
+                "--json", str(out / "a.json"), "--csv", str(out / "a.csv"), "--report", str(out / "a.html"),
+                *extra]
+    whole = subprocess.run(cmd(tmp_path / "whole", "--no-cache"), capture_output=True, text=True)
+    assert whole.returncode == 1, whole.stderr
+    cache = tmp_path / "cache"
+    proc = subprocess.Popen(cmd(tmp_path / "killed", "--cache-dir", str(cache)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    db = cache / "audit.sqlite3"
+    end = time.monotonic() + 120
+    done = 0
+    while time.monotonic() < end and proc.poll() is None:
+        if db.exists():
+            try:
+                with sqlite3.connect(str(db), timeout=1) as c:
+                    done = c.execute("SELECT count(*) FROM entries").fetchone()[0]
+            except sqlite3.Error:
+                pass
+        if done >= 60:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None and done >= 60, "the audit finished before it could be killed"
+    os.killpg(proc.pid, signal.SIGKILL)  # no clean-up, no flush: as if the power went
+    proc.wait()
+    with sqlite3.connect(str(db)) as c:
+        kept = c.execute("SELECT count(*) FROM entries").fetchone()[0]
+    assert 60 <= kept < 240
+    assert list((tmp_path / "killed").iterdir()) == []  # no half-written report
+    again = subprocess.run(cmd(tmp_path / "again", "--cache-dir", str(cache)), capture_output=True, text=True)
+    assert again.returncode == 1, again.stderr
+    summary = json.loads((tmp_path / "again" / "a.json").read_text(encoding="utf-8"))["summary"]
+    assert summary["cached_pages"] == kept  # every page finished before the kill, none linted again
+    assert _comparable_reports(tmp_path / "again") == _comparable_reports(tmp_path / "whole")
 
 
 # --- progress ---------------------------------------------------------------------------------
