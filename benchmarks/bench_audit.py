@@ -24,6 +24,14 @@ removed). With ``--warm`` it also times a second ``--jobs 2`` run with the cache
 
     python benchmarks/bench_audit.py --pages 10000
     python benchmarks/bench_audit.py --pages 500 --modes jobs1 jobs2 dask --warm
+    python benchmarks/bench_audit.py --pages 100000 --modes jobs2 --report   # scale
+    python benchmarks/bench_audit.py --pages 1000 --modes jobs2 --hang 10 --kill-resume
+
+``--report`` also writes the HTML report and the CSV in the first mode's run and times
+headless Chromium showing the summary, the pages table and the last page's details.
+``--hang`` audits again with a rule that never returns on one page (the run must end
+within the timeout + 1.1 x the normal run). ``--kill-resume`` SIGKILLs a cached audit half
+way, runs it again and counts the pages linted twice (must be 0) and compares the reports.
 """
 from __future__ import annotations
 
@@ -184,8 +192,9 @@ def generate(directory: str, n: int, seed: int = 7) -> int:
 
 # --- measuring ----------------------------------------------------------------------------
 
-def _tree_rss(root_pid: int) -> tuple[int, int]:
-    """(sum of RSS, largest RSS) in bytes over a process and its descendants, from /proc."""
+def _tree_rss(root_pid: int) -> tuple[int, int, int, int]:
+    """(sum of RSS, largest RSS, the process's own RSS, largest RSS of a descendant) in bytes
+    over a process and its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -201,26 +210,27 @@ def _tree_rss(root_pid: int) -> tuple[int, int]:
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(d))
-    total, largest, stack = 0, 0, [root_pid]
+    total, largest, child, stack = 0, 0, 0, [root_pid]
     while stack:
         p = stack.pop()
         r = rss.get(p, 0)
         total += r
         largest = max(largest, r)
+        if p != root_pid:
+            child = max(child, r)
         stack += children.get(p, [])
-    return total, largest
+    return total, largest, rss.get(root_pid, 0), child
 
 
 def measure(cmd: list[str], cwd: str) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0, 0]
+    peak = [0, 0, 0, 0]
     done = threading.Event()
 
     def sample():
         while not done.is_set():
-            tot, big = _tree_rss(proc.pid)
-            peak[0], peak[1] = max(peak[0], tot), max(peak[1], big)
+            peak[:] = [max(a, b) for a, b in zip(peak, _tree_rss(proc.pid))]
             done.wait(0.1)
 
     th = threading.Thread(target=sample, daemon=True)
@@ -229,7 +239,8 @@ def measure(cmd: list[str], cwd: str) -> dict:
     done.set()
     th.join()
     return {"wall_s": time.perf_counter() - t0, "rc": proc.returncode, "stdout": out, "stderr": err,
-            "peak_tree_mb": peak[0] / 1048576, "peak_proc_mb": peak[1] / 1048576}
+            "peak_tree_mb": peak[0] / 1048576, "peak_proc_mb": peak[1] / 1048576,
+            "peak_parent_mb": peak[2] / 1048576, "peak_worker_mb": peak[3] / 1048576}
 
 
 DASK_DRIVER = r"""
@@ -247,6 +258,127 @@ if __name__ == "__main__":
 """
 
 
+FAULT_DRIVER = r"""
+import json, sys, time
+sys.path.insert(0, sys.argv[1])  # the repository: tests/faults.py
+from tests import faults
+from medlint.audit import audit
+from medlint.engine import Options
+if __name__ == "__main__":
+    root, site, pack, timeout, out = sys.argv[1:6]
+    faults.install()
+    faults.write_pack(pack, "hang", "HANG-HERE")
+    t0 = time.perf_counter()
+    res = audit([site], Options(isolated=True, rules_dirs=[pack], timeout=float(timeout)), jobs=2, cache=False)
+    wall = time.perf_counter() - t0
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump({"seconds": wall, "errors": res.errors, "pages": len(res.files)}, fh)
+"""
+
+
+def hang_test(site: str, work: str, timeout: float) -> None:
+    """One page of the site gets a rule that never returns: the audit must finish within
+    timeout + 1.1 x the time of the same audit without the hanging page."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    drv = os.path.join(work, "fault_driver.py")
+    with open(drv, "w") as fh:
+        fh.write(FAULT_DRIVER)
+    pages = sorted(os.path.join(d, f) for d, _, fs in os.walk(site) for f in fs)
+    victim = pages[len(pages) // 2]
+
+    def once(tag):
+        out = os.path.join(work, f"hang-{tag}.json")
+        m = measure([sys.executable, drv, root, site, os.path.join(work, f"pack-{tag}"), str(timeout), out], work)
+        if m["rc"] != 0:
+            sys.exit(f"fault driver failed:\n{m['stderr'][-3000:]}")
+        with open(out, encoding="utf-8") as fh:
+            return json.load(fh)
+    normal = once("normal")
+    with open(victim, "a", encoding="utf-8") as fh:
+        fh.write("\nHANG-HERE\n")
+    try:
+        hung = once("hung")
+    finally:
+        with open(victim, encoding="utf-8") as fh:
+            text = fh.read()
+        with open(victim, "w", encoding="utf-8") as fh:
+            fh.write(text.replace("\nHANG-HERE\n", ""))
+    bound = timeout + 1.1 * normal["seconds"]
+    reported = [e for e in hung["errors"] if e["path"] == victim and "timed out" in e["message"]]
+    print(f"\nhanging rule on 1 of {hung['pages']} pages, --timeout {timeout:g}: audit {hung['seconds']:.1f} s "
+          f"(without it {normal['seconds']:.1f} s; bound timeout + 1.1 x normal = {bound:.1f} s): "
+          f"{'within' if hung['seconds'] <= bound else 'OVER'} the bound; page reported: "
+          f"{'yes' if reported else 'NO'}; other page errors: {len(hung['errors']) - len(reported)}")
+    if reported:
+        print(f"  {reported[0]['message']}")
+
+
+def kill_resume(site: str, work: str, reference: str, jobs: str) -> None:
+    """SIGKILL an audit when half the pages are done, run it again with the cache: no page
+    finished before the kill is linted again, and the reports equal an uninterrupted run's."""
+    import signal
+    import sqlite3
+    cache = os.path.join(work, "kill-cache")
+    shutil.rmtree(cache, ignore_errors=True)
+    total = sum(len(fs) for _, _, fs in os.walk(site))
+    out = os.path.join(work, "killed.json")
+    cmd = [sys.executable, "-m", "medlint", "audit", site, "--isolated", "-q", "--jobs", jobs,
+           "--cache-dir", cache, "--json", out]
+    proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    db = os.path.join(cache, "audit.sqlite3")
+    done = 0
+    while proc.poll() is None and done < total // 2:
+        time.sleep(0.05)
+        try:
+            with sqlite3.connect(db, timeout=1) as c:
+                done = c.execute("SELECT count(*) FROM entries").fetchone()[0]
+        except sqlite3.Error:
+            pass
+    if proc.poll() is not None:
+        sys.exit("the audit finished before it could be killed")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(db) as c:
+        kept = c.execute("SELECT count(*) FROM entries").fetchone()[0]
+    m = measure(cmd, work)
+    digest, summary = comparable(out)
+    same = digest == comparable(reference)[0]
+    print(f"\nSIGKILLed at {kept} of {total} pages done; resumed run: {summary['cached_pages']} pages from the "
+          f"cache, {total - summary['cached_pages']} linted ({kept - summary['cached_pages']} finished pages "
+          f"linted again), {m['wall_s']:.1f} s; reports identical to an uninterrupted run: "
+          f"{'yes' if same else 'NO'}")
+
+
+def browser_timing(report: str) -> None:
+    """Headless Chromium (tests/cdp.py): time to show the summary, the pages table, and one
+    page's details."""
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from tests.cdp import Browser, find_chromium
+    exe = find_chromium()
+    if not exe:
+        print("no Chromium: browser timings skipped")
+        return
+    url = "file://" + os.path.abspath(report)
+    with Browser.launch(exe) as b:
+        page = b.new_page()
+        t0 = time.perf_counter()
+        page.call("Page.navigate", {"url": url})
+        page.wait_for("!!document.querySelector('#summary .cards')", timeout=600)
+        t_summary = time.perf_counter() - t0
+        page.wait_for("document.body && document.body.dataset.ready === '1'", timeout=600)
+        t_table = time.perf_counter() - t0
+        n = page.evaluate("document.querySelectorAll('#pages-body tr').length")
+        last = page.evaluate("JSON.parse(document.getElementById('audit-data').textContent).pages.length") - 1
+        t1 = time.perf_counter()
+        page.evaluate(f"location.hash = '#page={last}'")
+        page.wait_for("!!document.querySelector('#findings[data-loaded]')", timeout=120)
+        t_page = time.perf_counter() - t1
+        shown = page.evaluate("document.querySelectorAll('#findings .finding').length")
+    print(f"Chromium: summary shown {t_summary:.2f} s after navigation, pages table ({n} rows drawn) "
+          f"{t_table:.2f} s; last page's details ({shown} findings) opened in {t_page:.2f} s")
+
+
 def comparable(path: str) -> tuple[str, dict]:
     with open(path, encoding="utf-8") as fh:
         data = json.load(fh)
@@ -262,6 +394,12 @@ def main():
     ap.add_argument("--modes", nargs="+", default=["jobs1", "jobs2", "dask"], choices=["jobs1", "jobs2", "dask"])
     ap.add_argument("--warm", action="store_true", help="also time a cached --jobs 2 run")
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
+    ap.add_argument("--report", action="store_true",
+                    help="the first mode also writes the HTML report and CSV: sizes, Chromium timings")
+    ap.add_argument("--hang", type=float, metavar="SECONDS",
+                    help="also audit with a rule that hangs on one page, with this --timeout")
+    ap.add_argument("--kill-resume", action="store_true",
+                    help="also SIGKILL an audit half way and resume it with the cache")
     a = ap.parse_args()
     work = a.keep or tempfile.mkdtemp(prefix="medlint-bench-audit-")
     site = os.path.join(work, "site")
@@ -284,6 +422,8 @@ def main():
             else:
                 cmd = exe + ["audit", site, "--isolated", "--no-cache", "--json", out, "-q",
                              "--jobs", mode[-1]]
+                if a.report and not rows:
+                    cmd += ["--report", os.path.join(work, "report.html"), "--csv", os.path.join(work, "findings.csv")]
             print(f"running {mode}: {' '.join(cmd)}", flush=True)
             m = measure(cmd, work)
             if m["rc"] not in (0, 1):
@@ -292,7 +432,8 @@ def main():
             rows.append((mode, m, digest, summary))
             print(f"  {mode}: {summary['pages']} pages in {summary['seconds']:.1f} s "
                   f"({summary['pages'] / summary['seconds']:.1f} pages/s), wall {m['wall_s']:.1f} s, "
-                  f"peak {m['peak_tree_mb']:.0f} MB", flush=True)
+                  f"peak {m['peak_tree_mb']:.0f} MB (parent {m['peak_parent_mb']:.0f} MB, largest worker "
+                  f"{m['peak_worker_mb']:.0f} MB)", flush=True)
         if a.warm:
             out = os.path.join(work, "warm.json")
             cmd = exe + ["audit", site, "--isolated", "--json", out, "-q", "--jobs", "2"]
@@ -311,6 +452,16 @@ def main():
                   f"{m['wall_s']:>7.1f} {m['peak_tree_mb']:>15.0f} {m['peak_proc_mb']:>17.0f}  {digest[:16]}")
         same = len({r[2] for r in rows}) == 1
         print("identical findings in all runs:", "yes" if same else "NO")
+        if a.report:
+            sizes = {n: os.path.getsize(os.path.join(work, n)) / 1048576
+                     for n in ("report.html", "findings.csv", f"{a.modes[0]}.json")}
+            print("report sizes: " + ", ".join(f"{n} {mb:.1f} MB" for n, mb in sizes.items()))
+            browser_timing(os.path.join(work, "report.html"))
+        if a.hang is not None:
+            hang_test(site, work, a.hang)
+        if a.kill_resume:
+            mode = next((m for m in a.modes if m != "dask"), "jobs2")
+            kill_resume(site, work, os.path.join(work, f"{mode}.json"), mode[-1])
         if not same:
             sys.exit(1)
     finally:

@@ -354,13 +354,17 @@ JS = r"""
     });
   }
   var chunks = {};
+  var parsed = new Promise(function (resolve) {  // the chunks follow this script in the file
+    if (document.readyState !== "loading") resolve();
+    else document.addEventListener("DOMContentLoaded", resolve);
+  });
   function chunk(n) {
     if (!chunks[n]) {
-      chunks[n] = new Promise(function (resolve) {
+      chunks[n] = parsed.then(function () {
         var b = atob(document.getElementById("chunk-" + n).textContent), bytes = new Uint8Array(b.length);
         for (var k = 0; k < b.length; k++) bytes[k] = b.charCodeAt(k);
         var s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-        resolve(new Response(s).text().then(JSON.parse));
+        return new Response(s).text().then(JSON.parse);
       });
     }
     return chunks[n];
@@ -538,9 +542,11 @@ def write_report(result, fh) -> None:
     out.append('</section><section id="page-view" hidden></section></main>')
     out.append(f'<script id="audit-data" type="application/json">{_json_for_script(data)}</script>')
     fh.write("\n".join(out) + "\n")
-    for n, b64 in _chunks(result, rule_idx):
-        fh.write(f'<script type="application/octet-stream" id="chunk-{n}">{b64}</script>\n')
+    # the script runs before the chunks are parsed: the table is ready while they load
     fh.write(f"<script>{JS}</script>\n")
     fh.write("""<script>document.querySelectorAll("[data-failed-link]").forEach(function(a){a.addEventListener(
 "click",function(){var s=document.getElementById("f-status");s.value="failed";s.dispatchEvent(new Event("change"));});});
-</script></body></html>\n""")
+</script>\n""")
+    for n, b64 in _chunks(result, rule_idx):
+        fh.write(f'<script type="application/octet-stream" id="chunk-{n}">{b64}</script>\n')
+    fh.write("</body></html>\n")
