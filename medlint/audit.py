@@ -60,11 +60,12 @@ RISK_SCALE = 20.0
 
 
 def finding_stats(findings, into: dict | None = None) -> dict:
-    """{(rule, code, category, severity): count}: what the summary, the risk score, the
-    report's pages table and the exit status need of a page, without its findings."""
+    """{(rule, code, category, severity, fixable): count}: what the summary, the risk score,
+    the report's pages table, --statistics and the exit status need of a page, without its
+    findings."""
     out = {} if into is None else into
     for f in findings:
-        k = (f.rule, f.code, f.category, f.severity)
+        k = (f.rule, f.code, f.category, f.severity, f.fix is not None)
         out[k] = out.get(k, 0) + 1
     return out
 
@@ -74,7 +75,7 @@ def risk_points(findings=None, stats: dict | None = None) -> float:
     severity points (error 10, warning 4, info 1) times its category weight (risk and claims
     1.0, duplication and readability 0.3, language 0.2), ``n`` its number of findings."""
     per_rule: dict[str, list] = {}
-    for (rule, _code, category, severity), n in (stats if stats is not None else finding_stats(findings)).items():
+    for (rule, _code, category, severity, _fix), n in (stats if stats is not None else finding_stats(findings)).items():
         w = SEVERITY_POINTS.get(severity, 1.0) * CATEGORY_WEIGHT.get(category, OTHER_CATEGORY_WEIGHT)
         cur = per_rule.setdefault(rule, [0.0, 0])
         cur[0] = max(cur[0], w)
@@ -257,7 +258,7 @@ class AuditResult:
         by_rule: dict[str, dict] = {}
         for r in files:
             seen = set()
-            for (rule, code, category, severity), n in r.stats.items():
+            for (rule, code, category, severity, _fix), n in r.stats.items():
                 sev[severity] = sev.get(severity, 0) + n
                 d = by_rule.setdefault(rule, {"code": code, "category": category, "findings": 0,
                                               "pages": 0, **{s: 0 for s in SEVERITIES}})

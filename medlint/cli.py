@@ -60,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default: 60, or 'timeout' in config; 0: no limit)")
     c.add_argument("--output-file", "-o", metavar="FILE", help="write the report here instead of stdout")
     c.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    c.add_argument("--sort", choices=("position", "severity"), default="position",
+                   help="order of findings: by file and position (default), or errors first")
+    c.add_argument("--statistics", action="store_true",
+                   help="print the number of findings per rule instead of the findings")
     c.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     c.add_argument("--write-baseline", metavar="FILE",
                    help="record the current findings in FILE (then exit 0) for later --baseline runs")
@@ -102,6 +106,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("medlint: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `medlint check | head`: the reader left; no traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 def cmd_check(args) -> int:
@@ -137,8 +145,14 @@ def cmd_check(args) -> int:
     if known is not None:
         for r in result.files:
             r.findings = [f for f in r.findings if f.fingerprint not in known]
-    out = render(args.format, result, rules=rs.enabled,
-                 color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    result.order = args.sort
+    if args.statistics:
+        from .formatters import finding_counts, render_statistics, statistics
+        out = render_statistics(statistics(finding_counts(result.findings)),
+                                "json" if args.format == "json" else "text")
+    else:
+        out = render(args.format, result, rules=rs.enabled,
+                     color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     if args.output_file:
         from .util import atomic_write
         atomic_write(args.output_file, out + "\n")
@@ -148,14 +162,15 @@ def cmd_check(args) -> int:
         print(f"medlint: error: {e['message']}", file=sys.stderr)
     if result.errors:
         return 2
+    findings = result.findings
+    if findings and args.format in ("concise", "full") and not args.quiet and not args.output_file:
+        from .formatters import severity_summary
+        by_sev: dict = {}
+        for f in findings:
+            by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
+        print(severity_summary(by_sev, len({f.path for f in findings})), file=sys.stderr)
     fail_on = args.fail_on or Linter(options).fail_on(args.paths[0] if args.paths[0] != "-" else ".")
-    if at_or_above(result.findings, fail_on):
-        if args.format in ("concise", "full") and not args.quiet and not args.output_file:
-            n = len(result.findings)
-            print(f"Found {n} finding{'s' if n != 1 else ''} in {len({f.path for f in result.findings})} "
-                  f"file(s).", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if at_or_above(findings, fail_on) else 0
 
 
 def cmd_rules(args) -> int:
@@ -258,6 +273,7 @@ def _add_audit_parser(sub):
                         "'timeout' in config; 0: no limit)")
     a.add_argument("--top", type=int, default=10, metavar="N", help="riskiest pages to print (default: 10)")
     a.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    a.add_argument("--statistics", action="store_true", help="also print the number of findings per rule")
 
 
 def cmd_audit(args) -> int:
@@ -299,6 +315,15 @@ def cmd_audit(args) -> int:
         result.close()
     if not args.quiet:
         print(_audit_summary(result, args.top, [p for p, _ in outputs]))
+    if args.statistics:
+        from .formatters import render_statistics, statistics
+        counts: dict = {}
+        for r in result.files:
+            for (rule, code, _cat, _sev, fixable), n in r.stats.items():
+                c = counts.setdefault((code, rule), [0, 0])
+                c[0] += n
+                c[1] += n if fixable else 0
+        print(("\n" if not args.quiet else "") + render_statistics(statistics(counts)))
     failed = result.failed
     for r in failed[:20]:
         for e in r.errors:

@@ -56,6 +56,9 @@ class Finding:
     def sort_key(self):
         return (self.path, self.line, self.column, self.code, self.end_line, self.end_column, self.message)
 
+    def severity_sort_key(self):
+        return (-SEVERITY_RANK.get(self.severity, 0),) + self.sort_key()
+
     def to_json(self) -> dict:
         return {
             "path": self.path, "line": self.line, "column": self.column,

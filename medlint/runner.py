@@ -43,11 +43,12 @@ class FileResult:
 class RunResult:
     files: list[FileResult] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)  # {"path", "message"}
+    order: str = "position"  # or "severity": errors first, then by position (--sort)
 
     @property
     def findings(self) -> list[Finding]:
         out = [f for r in self.files for f in r.findings]
-        out.sort(key=Finding.sort_key)
+        out.sort(key=Finding.severity_sort_key if self.order == "severity" else Finding.sort_key)
         return out
 
 

@@ -2,6 +2,7 @@
 import json
 import os
 import re
+import sys
 
 import pytest
 
@@ -283,6 +284,63 @@ def test_invalid_rule_field_is_one_clear_error(tmp_path):
 
 
 # --- parallel runs and the pre-commit hook ----------------------------------------------------
+
+SEVERAL = ("Our drip is a miracle.\n\nKetamine infusions relieve depression within hours for most "
+           "patients. Side effects are mild.\n\nWe monitor comorbidities before titration.\n")
+
+
+def test_statistics_sort_by_severity_and_summary_line(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(SEVERAL, encoding="utf-8")
+    args = ["check", "--isolated", "--select", "MED201,MED210,MED301,MED310,MED403", str(page)]
+    plain = run_cli(*args)
+    assert plain.returncode == 1
+    assert plain.stderr == "Found 9 findings (1 error, 5 warnings, 3 info) in 1 file.\n"
+    lines = plain.stdout.splitlines()
+    assert [ln.split(": ")[1].split()[0] for ln in lines] == [
+        "MED201", "MED210", "MED201", "MED301", "MED403", "MED201", "MED310", "MED403", "MED403"]
+    by_sev = run_cli(*args, "--sort", "severity").stdout.splitlines()
+    assert sorted(by_sev) == sorted(lines)
+    assert by_sev[0] == (f"{page}:3:1: MED301 [missing-risk-disclosure] Ketamine infusions is promoted "
+                         f"with 2 benefit claim(s) but the page names no concrete risk, side effect or "
+                         f"contraindication for it.")
+    assert [ln.split(": ")[1].split()[0] for ln in by_sev[-3:]] == ["MED403"] * 3  # info last
+    stats = run_cli(*args, "--statistics")
+    assert stats.returncode == 1
+    assert stats.stdout.splitlines() == [
+        "  count  code      rule                     fixable",
+        "      3  MED201    uncited-claim",
+        "      3  MED403    jargon                         2",
+        "      1  MED210    exaggerated-claim",
+        "      1  MED301    missing-risk-disclosure",
+        "      1  MED310    risk-minimizing"]
+    rows = json.loads(run_cli(*args, "--statistics", "--format", "json").stdout)
+    assert rows[1] == {"code": "MED403", "name": "jargon", "count": 3, "fixable": 2}
+
+
+def test_audit_statistics(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    for i in range(2):
+        (site / f"p{i}.md").write_text(SEVERAL, encoding="utf-8")
+    r = run_cli("audit", str(site), "--isolated", "--no-cache", "--quiet", "--statistics",
+                "--select", "MED210,MED403")
+    assert r.stdout.splitlines() == ["  count  code      rule               fixable",
+                                     "      6  MED403    jargon                   4",
+                                     "      2  MED210    exaggerated-claim"]
+
+
+def test_a_closed_pipe_is_not_a_traceback(tmp_path):
+    import subprocess
+    page = tmp_path / "page.md"
+    page.write_text(SEVERAL * 100, encoding="utf-8")
+    p = subprocess.Popen([sys.executable, "-m", "medlint", "check", "--isolated", str(page)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.readline()
+    p.stdout.close()  # like `| head -1`
+    err = p.stderr.read().decode()
+    assert p.wait(60) == 141 and "Traceback" not in err
+
 
 def test_jobs_gives_the_same_report(tmp_path):
     for i in range(3):

@@ -22,6 +22,48 @@ def render(fmt: str, result, rules=None, color: bool = False) -> str:
     return render_concise(result)
 
 
+def statistics(counts) -> list[dict]:
+    """Rows of ``--statistics`` from {(code, name): [findings, with a fix]}: most frequent
+    first."""
+    rows = [{"code": code, "name": name, "count": n, "fixable": fx} for (code, name), (n, fx) in counts.items()]
+    rows.sort(key=lambda r: (-r["count"], r["code"], r["name"]))
+    return rows
+
+
+def finding_counts(findings) -> dict:
+    counts: dict = {}
+    for f in findings:
+        c = counts.setdefault((f.code, f.rule), [0, 0])
+        c[0] += 1
+        c[1] += f.fix is not None
+    return counts
+
+
+def render_statistics(rows: list[dict], fmt: str = "text") -> str:
+    """Counts per rule, as ``ruff --statistics`` prints them; JSON with ``--format json``."""
+    if fmt == "json":
+        return json.dumps(rows, indent=2)
+    if not rows:
+        return ""
+    width = max(len(r["name"]) for r in rows)
+    out = [f"{'count':>7}  {'code':<8}  {'rule':<{width}}  fixable"]
+    for r in rows:
+        out.append(f"{r['count']:>7}  {r['code']:<8}  {r['name']:<{width}}  {r['fixable'] or '':>7}".rstrip())
+    return "\n".join(out)
+
+
+def severity_summary(findings_by_severity: dict, files: int) -> str:
+    """``Found 12 findings (2 errors, 7 warnings, 3 info) in 3 files.``"""
+    n = sum(findings_by_severity.values())
+    parts = []
+    for sev, word in (("error", "error"), ("warning", "warning"), ("info", "info")):
+        k = findings_by_severity.get(sev, 0)
+        if k:
+            parts.append(f"{k} {word}{'s' if k != 1 and sev != 'info' else ''}")
+    return (f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)}) in {files} "
+            f"file{'s' if files != 1 else ''}.")
+
+
 def render_json(result) -> str:
     data = {
         "schema": SCHEMA_VERSION,

@@ -68,9 +68,9 @@ def _data(result, rule_idx, rule_rows) -> dict:
     for r in result.files:
         counts = [0, 0, 0]
         rules_on = set()
-        for (rule, _code, _cat, severity), n in r.stats.items():
-            counts[sev_idx.get(severity, 2)] += n
-            rules_on.add(rule_idx[rule])
+        for k, n in r.stats.items():  # k: (rule, code, category, severity, fixable)
+            counts[sev_idx.get(k[3], 2)] += n
+            rules_on.add(rule_idx[k[0]])
         grade = (r.readability or {}).get("flesch_kincaid_grade")
         pages.append([_clean(result.display_path(r.path)), result.scores.get(r.path), r.words,
                       round(grade, 1) if grade is not None else None, *counts, bool(r.errors),
