@@ -179,12 +179,15 @@ def cmd_rules(args) -> int:
     if args.format == "json":
         import json
         print(json.dumps([{"code": r.code, "name": r.name, "category": r.category, "kind": r.kind,
-                           "severity": r.severity, "description": r.description} for r in rules], indent=2))
+                           "severity": r.severity, "opt_in": r.opt_in, "description": r.description}
+                          for r in rules], indent=2))
         return 0
     w = max(len(r.name) for r in rules)
     print(f"{'CODE':<8} {'NAME':<{w}} {'CATEGORY':<12} {'SEVERITY':<8} SUMMARY")
     for r in rules:
         summary = r.description.split("\n")[0].split(". ")[0].rstrip(".")
+        if r.opt_in:
+            summary = f"(opt-in: select it by name or code) {summary}"
         print(f"{r.code:<8} {r.name:<{w}} {r.category:<12} {r.severity:<8} {summary}")
     print(knowledge_summary())
     return 0

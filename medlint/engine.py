@@ -49,7 +49,7 @@ class RuleSet:
             if not any(r.matches(sel) for r in self.all_rules):
                 raise MedlintError(f"unknown rule selector {sel!r} (see `medlint rules`)")
         self.enabled = [r for r in self.all_rules
-                        if (any(r.matches(s) for s in select) or any(r.matches(s) for s in extend))
+                        if any(r.chosen_by(s) for s in list(select) + extend)
                         and not any(r.matches(s) for s in ignore)]
         for name in config.rules:
             if not any(r.name == name or r.code == name for r in self.all_rules):

@@ -70,6 +70,7 @@ class PlainWord:
     term: str
     plain: str
     note: str | None = None
+    kind: str = "medical"  # medical (medical and research jargon) | general (plain-English substitution)
 
 
 @dataclass
@@ -188,6 +189,9 @@ def load_treatments(paths) -> list[Treatment]:
     return out
 
 
+PLAIN_KINDS = ("medical", "general")
+
+
 def load_plain_language(paths) -> list[PlainWord]:
     by_term: dict[str, PlainWord] = {}
     for p in paths:
@@ -201,8 +205,11 @@ def load_plain_language(paths) -> list[PlainWord]:
                 raise KnowledgeError(f"{w}: field 'term': required")
             if not isinstance(it.get("plain"), str) or not it["plain"].strip():
                 raise KnowledgeError(f"{w} ({it['term']}): field 'plain': required")
+            kind = it.get("kind", "medical")
+            if kind not in PLAIN_KINDS:
+                raise KnowledgeError(f"{w} ({it['term']}): field 'kind': must be one of {', '.join(PLAIN_KINDS)}")
             by_term[it["term"].strip().lower()] = PlainWord(it["term"].strip().lower(), it["plain"].strip(),
-                                                            it.get("note"))
+                                                            it.get("note"), kind)
     return list(by_term.values())
 
 

@@ -20,7 +20,7 @@ from .finding import SEVERITIES
 CATEGORIES = ("duplication", "claims", "risk", "readability", "language")
 REQUIRED = ("code", "name", "kind", "category", "severity", "message", "description", "why",
             "references", "examples")
-OPTIONAL = ("scope", "params", "fix")
+OPTIONAL = ("scope", "params", "fix", "opt-in")
 CODE_RE = re.compile(r"^[A-Z]{2,8}[0-9]{3,4}$")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -48,6 +48,14 @@ class Rule:
     scope: tuple[str, ...] = PROSE_KINDS
     params: dict = field(default_factory=dict)
     path: str = ""
+    opt_in: bool = False  # off unless selected by its own name or code (not ALL, a prefix or a category)
+
+    def chosen_by(self, selector: str) -> bool:
+        """Whether ``selector`` in select/extend-select turns this rule on."""
+        if not self.opt_in:
+            return self.matches(selector)
+        s = selector.strip()
+        return s.lower() == self.name or s.upper() == self.code
 
     def matches(self, selector: str) -> bool:
         """Selection by code, code prefix, name, category or ALL (ruff-style)."""
@@ -148,10 +156,14 @@ def load_rule(path: Path) -> Rule:
     params = data.get("params") or {}
     if not isinstance(params, dict):
         raise bad("params", "must be a mapping")
+    opt_in = data.get("opt-in", False)
+    if not isinstance(opt_in, bool):
+        raise bad("opt-in", "must be true or false")
     rule = Rule(code=data["code"], name=data["name"], kind=data["kind"], category=data["category"],
                 severity=data["severity"], message=data["message"].strip(),
                 description=data["description"].strip(), why=data["why"].strip(),
-                references=refs, examples=ex, scope=tuple(scope), params=params, path=str(path))
+                references=refs, examples=ex, scope=tuple(scope), params=params, path=str(path),
+                opt_in=opt_in)
     # validate parameters now so that a bad pack fails at load, naming the field
     KINDS[rule.kind].validate(params, str(path), rule.name)
     return rule

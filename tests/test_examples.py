@@ -13,7 +13,8 @@ CLEAN = EXAMPLES / "clean-guide.md"
 
 @pytest.fixture(scope="module")
 def bad_result():
-    return run([str(p) for p in BAD], Options(isolated=True))
+    opt_in = [r.name for r in load_rules() if r.opt_in]  # off by default: selected here
+    return run([str(p) for p in BAD], Options(isolated=True, extend_select=opt_in))
 
 
 def test_examples_lint_without_errors(bad_result):

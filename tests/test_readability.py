@@ -155,14 +155,43 @@ def test_long_sentence_limit_param():
     assert "17 words (limit 10)" in found[0].message
 
 
-def test_jargon_first_only_and_fix_message():
-    text = "The infusion takes an hour. After the infusion you rest.\n"
-    every = _check("jargon", text, fmt="text")
-    assert [f.column for f in every] == [5, 39]
-    assert every[0].fix.replacement == "drip into a vein"
-    assert every[0].fix.message == "Replace 'infusion' with 'drip into a vein'"
-    assert every[0].subject == "infusion"
-    assert len(_check("jargon", text, fmt="text", **{"first-only": True})) == 1
+def test_jargon_once_per_term_and_fix_message():
+    text = "The infusion takes an hour. After the infusion you rest. Each infusion is quiet.\n"
+    (first,) = _check("jargon", text, fmt="text")
+    assert (first.line, first.column, first.end_column) == (1, 5, 13)
+    assert first.message == ("'infusion' is medical jargon; in patient copy say 'drip into a vein', or explain "
+                             "it the first time it appears. It is used 2 more times on this page without an "
+                             "explanation.")
+    assert [(r.line, r.column, r.message) for r in first.related] == [(1, 39, "also used here"),
+                                                                       (1, 63, "also used here")]
+    assert first.fix.replacement == "drip into a vein"
+    assert first.fix.message == "Replace 'infusion' with 'drip into a vein'"
+    assert first.subject == "infusion"
+    every = _check("jargon", text, fmt="text", **{"first-only": False})
+    assert [f.column for f in every] == [5, 39, 63] and not every[1].related
+
+
+def test_jargon_counts_uses_before_a_later_explanation():
+    text = ("An infusion is quick. The infusion is calm. An infusion (a drip into a vein) takes an hour. "
+            "The infusion ends.\n")
+    (first,) = _check("jargon", text, fmt="text")
+    assert (first.column, first.end_column) == (1, 12)  # "An infusion" -> "A drip into a vein"
+    assert first.message.endswith("(it is explained later, on line 1: explain it at its first use) It is "
+                                  "used 1 more time on this page before it is explained.")
+
+
+def test_everyday_words_are_the_opt_in_plain_words_rule():
+    text = "Individuals utilize the app prior to each visit for the duration of the plan.\n"
+    assert _check("jargon", text, fmt="text") == []
+    found = _check("plain-words", text, fmt="text")
+    assert [(f.column, f.subject, f.fix.replacement if f.fix else None) for f in found] == [
+        (1, "individual", "People"), (13, "utilize", "use"), (29, "prior to", "before"),
+        (57, "duration", "how long")]
+    from medlint import lint_text
+    assert not [f for f in lint_text(text, path="p.txt", isolated=True) if f.rule == "plain-words"]
+    assert [f.rule for f in lint_text(text, path="p.txt", isolated=True, select=["plain-words"])] == \
+        ["plain-words"] * 4
+    assert not lint_text(text, path="p.txt", isolated=True, select=["language"])  # not by category
 
 
 def test_jargon_matches_inflections_on_lemmas():

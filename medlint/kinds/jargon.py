@@ -63,6 +63,7 @@ FUNCTION_WORDS = {"of", "on", "in", "into", "to", "for", "a", "an", "the", "or",
                   "from", "that", "how", "not", "it", "by", "at", "as", "when", "than", "who"}
 IRREGULAR_PLURALS = {"person": "people", "man": "men", "woman": "women", "child": "children",
                      "foot": "feet", "tooth": "teeth", "mouse": "mice"}
+MAX_RELATED = 5  # other uses listed with a first-use finding
 CITATION_RE = re.compile(r"\b(1[89]|20)\d\d\b|\bet al\b|\bp\.?\s?\d|\bdoi\b", re.I)
 
 
@@ -146,7 +147,10 @@ class PlainLanguageKind(Kind):
     PARAMS = {
         "exceptions": (list, [], "phrases; a term inside one is not reported (matched on lemmas)"),
         "ignore-terms": (list, [], "terms of the word list not to report"),
-        "first-only": (bool, False, "report only the first use of each term in a document"),
+        "first-only": (bool, True, "report each term once, at its first unexplained use, counting the "
+                                   "others (false: report every use)"),
+        "word-kinds": (list, ["medical"], "entries of the word list to report: medical (medical and "
+                                          "research jargon), general (plain-English substitutions)"),
         "skip-names": (bool, True, "skip capitalised terms inside capitalised names (outside headings)"),
     }
 
@@ -157,6 +161,10 @@ class PlainLanguageKind(Kind):
             for i, t in enumerate(params[key]):
                 if not isinstance(t, str) or not t.strip():
                     raise RuleError(f"{where}: field 'params.{key}[{i}]': must be a phrase")
+        from ..knowledge import PLAIN_KINDS
+        for i, k in enumerate(params["word-kinds"]):
+            if k not in PLAIN_KINDS:
+                raise RuleError(f"{where}: field 'params.word-kinds[{i}]': must be one of {', '.join(PLAIN_KINDS)}")
 
     def setup(self):
         self._built_for = None
@@ -172,9 +180,11 @@ class PlainLanguageKind(Kind):
         self.by_lemma = SequenceMatcher()
         self.by_lower = SequenceMatcher()
         self.entries = {}
-        usable = [w for w in words if w.term not in self.ignored]
-        tokens = phrase_tokens([w.term for w in usable], "plain-language-terms")
-        for i, (w, lowers) in enumerate(zip(usable, tokens)):
+        tokens = phrase_tokens([w.term for w in words], "plain-language-terms")  # one list for all rules
+        kinds = set(self.params["word-kinds"])
+        for i, (w, lowers) in enumerate(zip(words, tokens)):
+            if w.term in self.ignored or w.kind not in kinds:
+                continue
             key = f"J{i}"
             self.entries[key] = w
             self.by_lemma.add([lemma_of(x) for x in lowers], key)
@@ -231,7 +241,7 @@ class PlainLanguageKind(Kind):
         for i, ev in enumerate(events):
             if ev[5] and ev[4] not in explained_at:
                 explained_at[ev[4]] = i
-        reported = set()
+        uses: dict[str, list[int]] = {}  # key -> events to report, in document order
         for i, (block, sdoc, s, e, key, expl, is_match) in enumerate(events):
             if not is_match:
                 continue
@@ -240,12 +250,20 @@ class PlainLanguageKind(Kind):
                 continue
             if at is not None and block.kind == "heading" and events[at][0].section == block.index:
                 continue  # a heading naming the term its section explains
-            if self.params["first-only"] and key in reported:
-                continue
-            reported.add(key)
-            yield self._hit(doc, block, sdoc, s, e, self.entries[key], events, at)
+            uses.setdefault(key, []).append(i)
+        hits = []
+        for key, idx in uses.items():
+            for n, i in enumerate(idx):
+                block, sdoc, s, e = events[i][:4]
+                if self.params["first-only"]:
+                    hits.append(self._hit(doc, block, sdoc, s, e, self.entries[key], events,
+                                          explained_at.get(key), [events[j] for j in idx[1:]]))
+                    break
+                hits.append(self._hit(doc, block, sdoc, s, e, self.entries[key], events, explained_at.get(key)))
+        hits.sort(key=lambda h: (h.block.index, h.start))
+        yield from hits
 
-    def _hit(self, doc, block, sdoc, s, e, entry, occurrences, later):
+    def _hit(self, doc, block, sdoc, s, e, entry, occurrences, later, others=()):
         span = sdoc[s:e]
         text = span.text
         start, end = span.start_char, span.end_char
@@ -275,9 +293,17 @@ class PlainLanguageKind(Kind):
         if replacement is not None:
             plain = replacement.split(" ", 1)[1] if start != span.start_char else replacement
             plain = plain[0].lower() + plain[1:] if plain[:1].isupper() and entry.plain[:1].islower() else plain
+        more = ""
+        related = []
+        if others:
+            more = (f" It is used {len(others)} more time{'s' if len(others) != 1 else ''} on this page"
+                    f"{' without an explanation' if later is None else ' before it is explained'}.")
+            for ob, osdoc, os_, oe in (o[:4] for o in others[:MAX_RELATED]):
+                span2 = osdoc[os_:oe]
+                related.append((ob, span2.start_char, span2.end_char, "also used here"))
         return Hit(block, start, end, args={"match": span.text, "term": entry.term, "plain": plain,
-                                            "note": note, "later": extra},
-                   subject=entry.term, replacement=replacement, fix_message=fix_message)
+                                            "note": note, "later": extra, "uses": more},
+                   subject=entry.term, replacement=replacement, fix_message=fix_message, related=related)
 
     @staticmethod
     def _replacement(text: str, entry) -> str | None:
