@@ -117,13 +117,12 @@ def defects(rng, t: str) -> list[str]:
     return out
 
 
-def page_sections(rng, idx: int, shared: list[str]):
+def page_sections(rng, idx: int, shared: list[str], n_sections: int = 7):
     t = rng.choice(TREATMENTS)
     title = f"{rng.choice(TOPICS)} at Brightside Clinic ({idx})"
     sections = []
     planted = defects(rng, t)
     words = 0
-    n_sections = 7
     for s in range(n_sections):
         paras = []
         for _ in range(2):
@@ -172,19 +171,19 @@ def render(idx: int, title: str, sections, html: bool) -> str:
     return "\n".join(out) + "\n"
 
 
-def generate(directory: str, n: int, seed: int = 7) -> int:
+def generate(directory: str, n: int, seed: int = 7, sections: int = 7) -> int:
     rng = random.Random(seed)
     shared_pool = [SHARED[0].format(v=rng.choice(VERBS), a=rng.choice(ADJ), n=rng.choice(NOUNS),
                                     tail=rng.choice(TAILS)) for _ in range(max(1, n // 200))]
     words = 0
     for i in range(n):
         shared = [rng.choice(shared_pool)] if rng.random() < 0.05 else []
-        title, sections = page_sections(rng, i, shared)
+        title, body = page_sections(rng, i, shared, sections)
         html = rng.random() < 0.7
         sub = os.path.join(directory, f"section{i // 1000:02d}")
         os.makedirs(sub, exist_ok=True)
-        text = render(i, title, sections, html)
-        words += sum(len(p.split()) for _, ps in sections for p in ps)
+        text = render(i, title, body, html)
+        words += sum(len(p.split()) for _, ps in body for p in ps)
         with open(os.path.join(sub, f"page{i:05d}.{'html' if html else 'md'}"), "w", encoding="utf-8") as fh:
             fh.write(text)
     return words
@@ -393,6 +392,8 @@ def main():
     ap.add_argument("--pages", type=int, default=10000)
     ap.add_argument("--modes", nargs="+", default=["jobs1", "jobs2", "dask"], choices=["jobs1", "jobs2", "dask"])
     ap.add_argument("--warm", action="store_true", help="also time a cached --jobs 2 run")
+    ap.add_argument("--sections", type=int, default=7,
+                    help="sections of two paragraphs per page (default 7: about 1,000 words)")
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it")
     ap.add_argument("--report", action="store_true",
                     help="the first mode also writes the HTML report and CSV: sizes, Chromium timings")
@@ -407,7 +408,7 @@ def main():
         if not os.path.isdir(site) or len([1 for _ in os.scandir(site)]) == 0:
             os.makedirs(site, exist_ok=True)
             t = time.perf_counter()
-            words = generate(site, a.pages)
+            words = generate(site, a.pages, sections=a.sections)
             print(f"generated {a.pages} pages, {words:,} words of body copy in {time.perf_counter() - t:.1f} s "
                   f"({site})", flush=True)
         exe = [sys.executable, "-m", "medlint"]
