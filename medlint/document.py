@@ -322,6 +322,8 @@ def finish_document(doc: Document) -> Document:
         for m in MARKER_RE.finditer(b.text):
             if b.in_references and m.start() == 0:
                 continue
+            if any(x.start <= m.start() and m.end() <= x.end for x in b.markers):
+                continue  # already a marker: <sup>[1]</sup>
             b.markers.append(Marker(m.start(), m.end(), expand_labels(m.group(1)), "bracket"))
         b.markers.sort(key=lambda m: m.start)
     return doc

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 COMMENT_RE = re.compile(
     r"<!--\s*medlint-(disable-next-line|disable-line|disable|enable)\b([^>]*?)\s*-->", re.I)
+ANY_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Suppressions:
     def __init__(self, doc):
         self.doc = doc
         self.items = directives(doc)
+        self._next: dict[int, int] = {}  # line -> the next line that holds text
+        self._comments: list[tuple[int, int]] | None = None  # source spans of all comments
 
     def __bool__(self):
         return bool(self.items)
@@ -68,8 +71,31 @@ class Suppressions:
         return False
 
     def _next_text_line(self, line: int) -> int:
-        n = self.doc.lines.line_count
+        """The first line after ``line`` that holds something besides white space and
+        comments: comments stacked above a line (one per rule, as the language server's
+        quick fix inserts them) all apply to that line."""
+        if line not in self._next:
+            self._next[line] = self._find_next_text_line(line)
+        return self._next[line]
+
+    def _find_next_text_line(self, line: int) -> int:
+        lines = self.doc.lines
+        if self._comments is None:
+            self._comments = [m.span() for m in ANY_COMMENT_RE.finditer(self.doc.source)]
+        comments = self._comments
+        n = lines.line_count
         for k in range(line + 1, n + 1):
-            if self.doc.lines.line_text(k).strip():
+            start = lines.starts[k - 1]
+            text = lines.line_text(k)
+            if not text.strip():
+                continue
+            pos = 0  # the line's text outside comments
+            for a, b in comments:
+                if b <= start or a >= start + len(text):
+                    continue
+                if text[pos:max(pos, a - start)].strip():
+                    return k
+                pos = max(pos, b - start)
+            if text[pos:].strip():
                 return k
         return line + 1

@@ -196,8 +196,10 @@ class _Parser(HTMLParser):
             start = self.in_sup
             txt = self.builder.text[start:]
             if re.fullmatch(r"\s*\[?\d{1,3}(\s*[,\u2013-]\s*\d{1,3})*\]?\s*", txt):
-                self.builder.markers.append(Marker(start, self.builder.length,
-                                                   expand_labels(txt.strip(" []")), "sup"))
+                # the marker is its label(s), not the white space (or line break) around them
+                lead, trail = len(txt) - len(txt.lstrip()), len(txt) - len(txt.rstrip())
+                self.builder.markers.append(Marker(start + lead, self.builder.length - trail,
+                                                   expand_labels(txt.strip().strip("[]")), "sup"))
             self.in_sup = None
             return
         if tag == "a" and self.link is not None and self.builder is not None:
@@ -254,11 +256,17 @@ class _Parser(HTMLParser):
     def handle_data(self, data):
         if self.skip_depth or not data:
             return
+        start = self._offset()
+        if start == 0 and data.startswith("\ufeff"):  # a byte-order mark is not text
+            data, start = data[1:], 1
         if self.builder is None:
             if not data.strip():
                 return
             self._new_block(PARAGRAPH)
-        self.builder.add(data, self._offset())
+        if "&" in data:  # at the end of the page html.parser hands over "&amp" undecoded
+            _add_with_entities(self.builder, data, start)
+        else:
+            self.builder.add(data, start)
 
     def _entity(self, raw: str):
         if self.skip_depth:

@@ -15,6 +15,7 @@ from ..document import (ALT_TEXT, BLOCKQUOTE, HEADING, LIST_ITEM, PARAGRAPH, REF
 from . import align
 
 FRONT_MATTER_RE = re.compile(r"\A(---|\+\+\+)[ \t]*\r?\n.*?\r?\n(---|\.\.\.|\+\+\+)[ \t]*(\r?\n|\Z)", re.S)
+LINE_END_RE = re.compile(r"\r\n|\r|\n")
 HTML_A_RE = re.compile(r"""<a\s[^>]*href\s*=\s*["']?([^"'\s>]+)""", re.I)
 
 
@@ -35,7 +36,10 @@ def _blank_front_matter(source: str) -> str:
 
 def parse_markdown(source: str, path: str = "<text>") -> Document:
     doc = Document(path, source, "markdown")
-    text = _blank_front_matter(source)
+    # a byte-order mark is not text: markdown-it reads the page without it (its line map
+    # is unchanged), so a heading, front matter or code on the first line is recognised
+    bom = 1 if source.startswith("\ufeff") else 0
+    text = _blank_front_matter(source[bom:])
     line_starts = doc.lines.starts
     tokens = _md().parse(text)
     stack: list[tuple[str, int, str | None]] = []  # (container kind, level, label)
@@ -58,7 +62,7 @@ def parse_markdown(source: str, path: str = "<text>") -> Document:
         elif t == "inline":
             kind, level, label = stack[-1] if stack else (PARAGRAPH, 0, None)
             start_line, end_line = tok.map if tok.map else (0, 0)
-            lo = line_starts[min(start_line, len(line_starts) - 1)]
+            lo = max(bom, line_starts[min(start_line, len(line_starts) - 1)])
             hi = line_starts[end_line] if end_line < len(line_starts) else len(source)
             for block in _inline_blocks(tok, kind, level, source, lo, hi):
                 if kind == REFERENCE:
@@ -78,18 +82,25 @@ def _inline_blocks(tok, kind, level, src, lo, hi):
     children = tok.children or []
     for c in children:
         ct = c.type
+        if ct == "text" and link_start == "autolink":
+            continue  # the autolink's text is its URL, already skipped in the source
         if ct == "text":
             if in_sup and re.fullmatch(r"\s*\d{1,3}(\s*[,\u2013-]\s*\d{1,3})*\s*", c.content):
                 before = b.length
                 cursor = align(b, c.content, src, cursor, hi)
-                b.markers.append(Marker(before, b.length, expand_labels(c.content.strip()), "sup"))
+                added = b.text[before:]  # the marker is its label(s), without white space
+                lead, trail = len(added) - len(added.lstrip()), len(added) - len(added.rstrip())
+                if b.length - trail > before + lead:
+                    b.markers.append(Marker(before + lead, b.length - trail,
+                                            expand_labels(c.content.strip()), "sup"))
             else:
                 cursor = align(b, c.content, src, cursor, hi)
         elif ct in ("softbreak", "hardbreak"):
-            nl = src.find("\n", cursor, hi)
-            if nl >= 0:
-                b.add("\n", nl, strip_urls=False)
-                cursor = nl + 1
+            # the line end as the source writes it (its last character: LF, or a lone CR)
+            m = LINE_END_RE.search(src, cursor, hi)
+            if m:
+                b.add(src[m.end() - 1], m.end() - 1, strip_urls=False)
+                cursor = m.end()
         elif ct == "code_inline":
             pos = src.find(c.content, cursor, hi)
             if pos >= 0:

@@ -54,6 +54,8 @@ def parse_text(source: str, path: str = "<text>") -> Document:
         b = starts[i + 1] if i + 1 < n else len(source)
         raw = source[a:b]
         lines.append((a, raw.rstrip("\r\n")))
+    if source.startswith("\ufeff"):  # a byte-order mark is not text (nor a line's indent)
+        lines[0] = (1, lines[0][1][1:])
     builder: BlockBuilder | None = None
 
     def flush():
