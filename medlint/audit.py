@@ -37,7 +37,7 @@ from pathlib import Path
 
 from . import __version__
 from .engine import Linter, Options
-from .finding import SEVERITIES, Finding
+from .finding import SEVERITIES, Finding, finding_stats
 from .registry import MedlintError
 from .runner import (MAX_FILE_SIZE, FileResult, RunResult, discover, lint_source_safely, read_file,
                      site_pass)
@@ -57,17 +57,6 @@ CATEGORY_WEIGHT = {"risk": 1.0, "claims": 1.0, "duplication": 0.3, "readability"
                    "language": 0.2}
 OTHER_CATEGORY_WEIGHT = 0.5
 RISK_SCALE = 20.0
-
-
-def finding_stats(findings, into: dict | None = None) -> dict:
-    """{(rule, code, category, severity, fixable): count}: what the summary, the risk score,
-    the report's pages table, --statistics and the exit status need of a page, without its
-    findings."""
-    out = {} if into is None else into
-    for f in findings:
-        k = (f.rule, f.code, f.category, f.severity, f.fix is not None)
-        out[k] = out.get(k, 0) + 1
-    return out
 
 
 def risk_points(findings=None, stats: dict | None = None) -> float:
@@ -172,14 +161,14 @@ class Excerpts:
     None. The most recent page's are remembered (the report and the CSV ask page by page)."""
 
     def __init__(self, result: "AuditResult", max_size: int):
-        self.result = result
+        self.pages = {r.path: r for r in result.files}
         self.max_size = max_size
         self._last: tuple = (None, None)
 
     def get(self, path, default=None):
         if self._last[0] == path:
             return self._last[1]
-        r = self.result.page(path)
+        r = self.pages.get(path)
         if r is None:
             return default
         findings = r.findings
@@ -221,10 +210,13 @@ class AuditResult:
         the reports read page by page)."""
         return self.run.findings
 
-    def page(self, path: str):
-        if not hasattr(self, "_by_path"):
-            self._by_path = {r.path: r for r in self.run.files}
-        return self._by_path.get(path)
+    def stats(self) -> dict:
+        """:func:`medlint.finding.finding_stats` of every page together."""
+        out: dict = {}
+        for r in self.run.files:
+            for k, n in r.stats.items():
+                out[k] = out.get(k, 0) + n
+        return out
 
     def has_findings_at(self, threshold: str) -> bool:
         """A finding at or above severity ``threshold`` (the exit status)."""

@@ -114,6 +114,7 @@ def main(argv=None) -> int:
 
 def cmd_check(args) -> int:
     from .engine import Linter, Options, at_or_above
+    from .finding import finding_stats
     from .formatters import render
     from .runner import run
 
@@ -146,29 +147,26 @@ def cmd_check(args) -> int:
         for r in result.files:
             r.findings = [f for f in r.findings if f.fingerprint not in known]
     result.order = args.sort
+    findings = result.findings
+    stats = finding_stats(findings)
     if args.statistics:
-        from .formatters import finding_counts, render_statistics, statistics
-        out = render_statistics(statistics(finding_counts(result.findings)),
-                                "json" if args.format == "json" else "text")
+        from .formatters import render_statistics, statistics
+        out = render_statistics(statistics(stats), "json" if args.format == "json" else "text")
     else:
         out = render(args.format, result, rules=rs.enabled,
                      color=sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     if args.output_file:
         from .util import atomic_write
         atomic_write(args.output_file, out + "\n")
-    elif out and not (args.quiet and not result.findings):
+    elif out and not (args.quiet and not findings):
         print(out)
     for e in result.errors:
         print(f"medlint: error: {e['message']}", file=sys.stderr)
     if result.errors:
         return 2
-    findings = result.findings
     if findings and args.format in ("concise", "full") and not args.quiet and not args.output_file:
         from .formatters import severity_summary
-        by_sev: dict = {}
-        for f in findings:
-            by_sev[f.severity] = by_sev.get(f.severity, 0) + 1
-        print(severity_summary(by_sev, len({f.path for f in findings})), file=sys.stderr)
+        print(severity_summary(stats, len({f.path for f in findings})), file=sys.stderr)
     fail_on = args.fail_on or Linter(options).fail_on(args.paths[0] if args.paths[0] != "-" else ".")
     return 1 if at_or_above(findings, fail_on) else 0
 
@@ -320,13 +318,7 @@ def cmd_audit(args) -> int:
         print(_audit_summary(result, args.top, [p for p, _ in outputs]))
     if args.statistics:
         from .formatters import render_statistics, statistics
-        counts: dict = {}
-        for r in result.files:
-            for (rule, code, _cat, _sev, fixable), n in r.stats.items():
-                c = counts.setdefault((code, rule), [0, 0])
-                c[0] += n
-                c[1] += n if fixable else 0
-        print(("\n" if not args.quiet else "") + render_statistics(statistics(counts)))
+        print(("\n" if not args.quiet else "") + render_statistics(statistics(result.stats())))
     failed = result.failed
     for r in failed[:20]:
         for e in r.errors:

@@ -77,3 +77,14 @@ class Finding:
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known}, related=related,
                    fix=Fix(**fix) if fix else None)
+
+
+def finding_stats(findings, into: dict | None = None) -> dict:
+    """{(rule, code, category, severity, fixable): count}: what the audit's summary, risk
+    score, pages table and exit status, ``--statistics`` and the severity summary line need,
+    without the findings themselves."""
+    out = {} if into is None else into
+    for f in findings:
+        k = (f.rule, f.code, f.category, f.severity, f.fix is not None)
+        out[k] = out.get(k, 0) + 1
+    return out

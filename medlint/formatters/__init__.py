@@ -22,21 +22,17 @@ def render(fmt: str, result, rules=None, color: bool = False) -> str:
     return render_concise(result)
 
 
-def statistics(counts) -> list[dict]:
-    """Rows of ``--statistics`` from {(code, name): [findings, with a fix]}: most frequent
-    first."""
+def statistics(stats: dict) -> list[dict]:
+    """Rows of ``--statistics`` from :func:`medlint.finding.finding_stats` counts: code,
+    name, findings and how many carry a fix, most frequent first."""
+    counts: dict = {}
+    for (rule, code, _category, _severity, fixable), n in stats.items():
+        c = counts.setdefault((code, rule), [0, 0])
+        c[0] += n
+        c[1] += n if fixable else 0
     rows = [{"code": code, "name": name, "count": n, "fixable": fx} for (code, name), (n, fx) in counts.items()]
     rows.sort(key=lambda r: (-r["count"], r["code"], r["name"]))
     return rows
-
-
-def finding_counts(findings) -> dict:
-    counts: dict = {}
-    for f in findings:
-        c = counts.setdefault((f.code, f.rule), [0, 0])
-        c[0] += 1
-        c[1] += f.fix is not None
-    return counts
 
 
 def render_statistics(rows: list[dict], fmt: str = "text") -> str:
@@ -52,15 +48,16 @@ def render_statistics(rows: list[dict], fmt: str = "text") -> str:
     return "\n".join(out)
 
 
-def severity_summary(findings_by_severity: dict, files: int) -> str:
-    """``Found 12 findings (2 errors, 7 warnings, 3 info) in 3 files.``"""
-    n = sum(findings_by_severity.values())
-    parts = []
-    for sev, word in (("error", "error"), ("warning", "warning"), ("info", "info")):
-        k = findings_by_severity.get(sev, 0)
-        if k:
-            parts.append(f"{k} {word}{'s' if k != 1 and sev != 'info' else ''}")
-    return (f"Found {n} finding{'s' if n != 1 else ''} ({', '.join(parts)}) in {files} "
+def severity_summary(stats: dict, files: int) -> str:
+    """``Found 12 findings (2 errors, 7 warnings, 3 info) in 3 files.`` from
+    :func:`medlint.finding.finding_stats` counts."""
+    by_sev: dict = {}
+    for k, n in stats.items():
+        by_sev[k[3]] = by_sev.get(k[3], 0) + n
+    total = sum(by_sev.values())
+    parts = [f"{by_sev[sev]} {sev}{'s' if by_sev[sev] != 1 and sev != 'info' else ''}"
+             for sev in ("error", "warning", "info") if by_sev.get(sev)]
+    return (f"Found {total} finding{'s' if total != 1 else ''} ({', '.join(parts)}) in {files} "
             f"file{'s' if files != 1 else ''}.")
 
 
