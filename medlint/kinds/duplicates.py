@@ -483,7 +483,7 @@ def site_matches(sig: np.ndarray, page: np.ndarray, threshold: float, max_relate
     bands, rows = bands_rows or lsh_params(num_perm, threshold)
     unit_order = np.lexsort((np.arange(n), page))  # inside a bucket, earlier pages first
     limit = max_related + 4
-    us, js = [], []
+    us, js, ss = [], [], []
     for band, cols in enumerate(band_columns(num_perm, bands, rows)):
         k = band_key(sig, cols, band)[unit_order]
         o = np.argsort(k, kind="stable")
@@ -522,11 +522,14 @@ def site_matches(sig: np.ndarray, page: np.ndarray, threshold: float, max_relate
                 if keep.any():
                     us.append(u[keep])
                     js.append(j[keep])
+                    ss.append(sim[keep])
     if not us:
         return {}
-    flat = np.unique(np.concatenate(us) * n + np.concatenate(js))
+    # a pair confirmed in several bands counts once, with the similarity computed when it was
+    # verified (not again over every pair at once: that took gigabytes on large sites)
+    flat, first = np.unique(np.concatenate(us) * n + np.concatenate(js), return_index=True)
     pairs = np.stack([flat // n, flat % n], axis=1)
-    sims = estimated_jaccard(sig[pairs[:, 0]], sig[pairs[:, 1]]) if len(pairs) else np.empty(0)
+    sims = np.concatenate(ss)[first]
     # group by later unit; inside, earliest page first
     order = np.lexsort((pairs[:, 1], page[pairs[:, 1]], pairs[:, 0]))
     out: dict[int, list[tuple[int, float]]] = {}
