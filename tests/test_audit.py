@@ -400,7 +400,9 @@ def test_interrupt_leaves_no_report(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "medlint", "audit", str(tmp_path / "site"), "--isolated",
                              "--no-cache", "-j", "2", "--report", str(report), "--csv", str(tmp_path / "out" / "f.csv")],
                             cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True,
+                            # a test run started in the background inherits SIGINT ignored
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(6)  # started, workers busy
     assert proc.poll() is None, "the audit finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group

@@ -32,10 +32,12 @@ def test_wheel_installs_and_lints_examples(tmp_path):
     medlint = env_dir / "bin" / "medlint"
     p = subprocess.run([str(medlint), "rules", "--format", "json"], capture_output=True, text=True, cwd=work, env=env)
     assert p.returncode == 0, p.stderr
-    installed = {r["name"] for r in json.loads(p.stdout)}
+    rules = json.loads(p.stdout)
+    installed = {r["name"] for r in rules}
     assert installed == {r.name for r in load_rules()}
-    p = subprocess.run([str(medlint), "check", "--format", "json", str(EXAMPLES)], capture_output=True, text=True,
-                       cwd=work, env=env)
+    opt_in = ",".join(r["name"] for r in rules if r["opt_in"])  # off by default: selected here
+    p = subprocess.run([str(medlint), "check", "--format", "json", "--extend-select", opt_in, str(EXAMPLES)],
+                       capture_output=True, text=True, cwd=work, env=env)
     assert p.returncode == 1, p.stderr
     data = json.loads(p.stdout)
     fired = {f["rule"] for f in data["findings"]}
