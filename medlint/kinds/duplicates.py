@@ -483,7 +483,7 @@ def site_matches(sig: np.ndarray, page: np.ndarray, threshold: float, max_relate
     bands, rows = bands_rows or lsh_params(num_perm, threshold)
     unit_order = np.lexsort((np.arange(n), page))  # inside a bucket, earlier pages first
     limit = max_related + 4
-    us, js, ss = [], [], []
+    kept = (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.float64))
     for band, cols in enumerate(band_columns(num_perm, bands, rows)):
         k = band_key(sig, cols, band)[unit_order]
         o = np.argsort(k, kind="stable")
@@ -512,7 +512,9 @@ def site_matches(sig: np.ndarray, page: np.ndarray, threshold: float, max_relate
             if earlier.any():
                 bu.append(members[pos[ok][earlier]].astype(np.int64))
                 bj.append(members[hpo[earlier]].astype(np.int64))
-        # verify this band's candidates now: only confirmed pairs are kept across bands
+        # verify this band's candidates now, then keep only what the result can use: memory
+        # stays at (units x max_related) pairs however many bands confirm them
+        us, js, ss = [kept[0]], [kept[1]], [kept[2]]
         while bu:
             cu, cj = bu.pop(), bj.pop()
             for a in range(0, len(cu), 16384):  # bounded temporary memory
@@ -523,25 +525,34 @@ def site_matches(sig: np.ndarray, page: np.ndarray, threshold: float, max_relate
                     us.append(u[keep])
                     js.append(j[keep])
                     ss.append(sim[keep])
-    if not us:
-        return {}
-    # a pair confirmed in several bands counts once, with the similarity computed when it was
-    # verified (not again over every pair at once: that took gigabytes on large sites)
-    flat, first = np.unique(np.concatenate(us) * n + np.concatenate(js), return_index=True)
-    pairs = np.stack([flat // n, flat % n], axis=1)
-    sims = np.concatenate(ss)[first]
-    # group by later unit; inside, earliest page first
-    order = np.lexsort((pairs[:, 1], page[pairs[:, 1]], pairs[:, 0]))
+        if len(us) > 1:
+            kept = _earliest_pages(np.concatenate(us), np.concatenate(js), np.concatenate(ss), page, max_related)
+    u_all, j_all, s_all = kept
     out: dict[int, list[tuple[int, float]]] = {}
-    seen: set = set()
-    for x in order:
-        u, j = int(pairs[x, 0]), int(pairs[x, 1])
-        rel = out.setdefault(u, [])
-        if len(rel) >= max_related or (u, int(page[j])) in seen:
-            continue
-        seen.add((u, int(page[j])))
-        rel.append((j, float(sims[x])))
+    for u, j, sim in zip(u_all.tolist(), j_all.tolist(), s_all.tolist()):
+        out.setdefault(u, []).append((j, sim))
     return out
+
+
+def _earliest_pages(u: np.ndarray, j: np.ndarray, sim: np.ndarray, page: np.ndarray, max_related: int):
+    """Confirmed pairs (u, j, similarity) reduced to what ``site_matches`` reports: per unit u,
+    one earlier unit per page (the first), the earliest ``max_related`` pages, ordered by
+    (u, page, j). Applying it band by band gives the same result as applying it once at the end
+    (a pair's similarity comes from the full signatures, whichever band found it)."""
+    if not len(u):
+        return u, j, sim
+    pj = page[j]
+    order = np.lexsort((j, pj, u))
+    u, j, sim, pj = u[order], j[order], sim[order], pj[order]
+    new_key = np.ones(len(u), bool)  # first pair of each (unit, page)
+    new_key[1:] = (u[1:] != u[:-1]) | (pj[1:] != pj[:-1])
+    u, j, sim = u[new_key], j[new_key], sim[new_key]
+    starts = np.ones(len(u), bool)
+    starts[1:] = u[1:] != u[:-1]
+    first_at = np.flatnonzero(starts)
+    rank = np.arange(len(u)) - np.repeat(first_at, np.diff(np.append(first_at, len(u))))
+    keep = rank < max_related
+    return u[keep], j[keep], sim[keep]
 
 
 def _pct(sim: float) -> str:
