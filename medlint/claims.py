@@ -427,27 +427,40 @@ def _is_citation_url(url: str, lex: Lexicon) -> bool:
 
 
 def citation_in(doc: Document, block: Block, start: int, end: int, text: str, lex=None) -> str | None:
-    """How the span [start, end) of ``block`` is cited, or None."""
+    """How the span [start, end) of ``block`` is cited ("link", "doi", "pmid", "marker",
+    "author-year"), or None."""
+    found = citation_found(doc, block, start, end, text, lex)
+    return found[0] if found else None
+
+
+def citation_found(doc: Document, block: Block, start: int, end: int, text: str,
+                   lex=None) -> tuple[str, str] | None:
+    """(how, as found) for the citation of the span [start, end) of ``block``: the link's
+    URL, the DOI or PMID, the reference-list entry a marker resolves to, the author and year."""
     lex = lex or lexicon()
     for link in block.links:
         inside = start <= link.start <= end if link.start == link.end else (link.start < end and link.end > start)
         if not inside:
             continue
         if _is_citation_url(link.url, lex) or DOI_RE.search(link.url):
-            return "link"
+            return "link", link.url
         if AUTHOR_YEAR_RE.search(block.text[link.start:link.end]):
-            return "link"
-    if DOI_RE.search(text):
-        return "doi"
-    if PMID_RE.search(text):
-        return "pmid"
+            return "link", link.url
+    m = DOI_RE.search(text)
+    if m:
+        return "doi", m.group(0).rstrip(".,;)")
+    m = PMID_RE.search(text)
+    if m:
+        return "pmid", m.group(0)
     for m in block.markers:
         # a marker inside the sentence, or right after its final punctuation ("...20%.<sup>2</sup>")
-        if (start <= m.start <= end or (m.start > end and not block.text[end:m.start].strip(" .,;:)\n"))) \
-                and any(lbl in doc.references for lbl in m.labels):
-            return "marker"
-    if AUTHOR_YEAR_RE.search(text):
-        return "author-year"
+        if start <= m.start <= end or (m.start > end and not block.text[end:m.start].strip(" .,;:)\n")):
+            entries = [doc.blocks[doc.references[lbl]].text.strip() for lbl in m.labels if lbl in doc.references]
+            if entries:
+                return "marker", " | ".join(entries)
+    m = AUTHOR_YEAR_RE.search(text)
+    if m:
+        return "author-year", m.group(0).strip()
     return None
 
 

@@ -30,6 +30,30 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _add_rule_options(p) -> None:
+    """The options every linting command shares: which rules, which configuration, limits."""
+    p.add_argument("--select", action="append", metavar="RULES",
+                   help="rules to enable: codes, prefixes, names or categories (comma-separated)")
+    p.add_argument("--extend-select", action="append", metavar="RULES", help="rules to add to the selection")
+    p.add_argument("--ignore", action="append", metavar="RULES", help="rules to disable")
+    p.add_argument("--config", metavar="FILE", help="use this medlint.toml/pyproject.toml")
+    p.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    p.add_argument("--rules-dir", action="append", default=[], metavar="DIR", help="extra rule-pack directory")
+    p.add_argument("--max-file-size", type=float, default=10, metavar="MB",
+                   help="files larger than this are reported as failed, not linted (default: 10)")
+    p.add_argument("--timeout", type=_seconds, metavar="SECONDS",
+                   help="time one page may take before it is reported as failed and skipped "
+                        "(default: 60, or 'timeout' in config; 0: no limit)")
+
+
+def _options(args, **extra):
+    from .engine import Options
+    return Options(select=_split(args.select) if args.select else None,
+                   extend_select=_split(args.extend_select), ignore=_split(args.ignore),
+                   fail_on=getattr(args, "fail_on", None), rules_dirs=[os.path.abspath(d) for d in args.rules_dir],
+                   config_path=args.config, isolated=args.isolated, timeout=args.timeout, **extra)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="medlint", description="Lint health marketing copy.")
     p.add_argument("--version", action="version", version=f"medlint {__version__}")
@@ -42,22 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--format", "--output-format", dest="format", default="concise",
                    choices=("concise", "full", "json", "github", "sarif"),
                    help="output format (default: concise)")
-    c.add_argument("--select", action="append", metavar="RULES",
-                   help="rules to enable: codes, prefixes, names or categories (comma-separated)")
-    c.add_argument("--extend-select", action="append", metavar="RULES", help="rules to add to the selection")
-    c.add_argument("--ignore", action="append", metavar="RULES", help="rules to disable")
+    _add_rule_options(c)
     c.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that makes the exit code 1 "
                                                           "(default: warning, or fail-on in config)")
-    c.add_argument("--config", metavar="FILE", help="use this medlint.toml/pyproject.toml")
-    c.add_argument("--isolated", action="store_true", help="ignore all configuration files")
-    c.add_argument("--rules-dir", action="append", default=[], metavar="DIR", help="extra rule-pack directory")
     c.add_argument("--stdin-filename", metavar="NAME", help="the name (and format) of text read from '-'")
     c.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel processes (default: 1)")
-    c.add_argument("--max-file-size", type=float, default=10, metavar="MB",
-                   help="files larger than this are reported, not linted (default: 10)")
-    c.add_argument("--timeout", type=_seconds, metavar="SECONDS",
-                   help="time one page may take before it is reported as failed and skipped "
-                        "(default: 60, or 'timeout' in config; 0: no limit)")
     c.add_argument("--output-file", "-o", metavar="FILE", help="write the report here instead of stdout")
     c.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     c.add_argument("--sort", choices=("position", "severity"), default="position",
@@ -79,6 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("name", metavar="NAME|CODE")
     one.add_argument("--rules-dir", action="append", default=[], metavar="DIR")
     _add_audit_parser(sub)
+
+    cl = sub.add_parser(
+        "claims", help="the claims register: every claim, its citation and status",
+        description="List every efficacy, safety and exaggerated claim and every vague attribution "
+                    "the pages make, with the citation that supports it as found on the page (link, "
+                    "DOI, PMID, reference-list entry, author and year) and its status: cited, "
+                    "uncited, vague or broken reference. Identical claims on several pages are one "
+                    "row listing each place. Exit status: 0, or 2 when a page could not be read.")
+    cl.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)")
+    cl.add_argument("--format", default="table", choices=("table", "csv", "json"),
+                    help="output format (default: table)")
+    cl.add_argument("--status", action="append", metavar="STATUS",
+                    help="only claims with this status: uncited, vague, broken, cited (comma-separated)")
+    _add_rule_options(cl)
+    cl.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel processes (default: 1)")
+    cl.add_argument("--output-file", "-o", metavar="FILE", help="write the register here instead of stdout")
     return p
 
 
@@ -95,6 +124,8 @@ def main(argv=None) -> int:
             return cmd_rule(args)
         if args.command == "audit":
             return cmd_audit(args)
+        if args.command == "claims":
+            return cmd_claims(args)
         if args.command == "lsp":
             from .lsp import serve
             return serve(args.tcp)
@@ -113,7 +144,7 @@ def main(argv=None) -> int:
 
 
 def cmd_check(args) -> int:
-    from .engine import Linter, Options, at_or_above
+    from .engine import Linter, at_or_above
     from .finding import finding_stats
     from .formatters import render
     from .runner import run
@@ -121,10 +152,7 @@ def cmd_check(args) -> int:
     if args.jobs < 1:
         print("medlint: error: --jobs must be at least 1", file=sys.stderr)
         return 2
-    options = Options(select=_split(args.select) if args.select else None,
-                      extend_select=_split(args.extend_select), ignore=_split(args.ignore),
-                      fail_on=args.fail_on, rules_dirs=[os.path.abspath(d) for d in args.rules_dir],
-                      config_path=args.config, isolated=args.isolated, timeout=args.timeout)
+    options = _options(args)
     if "-" in args.paths and len(args.paths) > 1:
         print("medlint: error: '-' (standard input) cannot be combined with other paths", file=sys.stderr)
         return 2
@@ -169,6 +197,54 @@ def cmd_check(args) -> int:
         print(severity_summary(stats, len({f.path for f in findings})), file=sys.stderr)
     fail_on = args.fail_on or Linter(options).fail_on(args.paths[0] if args.paths[0] != "-" else ".")
     return 1 if at_or_above(findings, fail_on) else 0
+
+
+def cmd_claims(args) -> int:
+    from . import register
+    from .engine import Linter
+    from .runner import run
+
+    if args.jobs < 1:
+        print("medlint: error: --jobs must be at least 1", file=sys.stderr)
+        return 2
+    wanted = None
+    if args.status:
+        names = {"broken": "broken reference", "broken-reference": "broken reference"}
+        wanted = {names.get(x, x) for x in _split(args.status)}
+        bad = sorted(wanted - set(register.STATUSES))
+        if bad:
+            print(f"medlint: error: --status: unknown status {bad[0]!r} (uncited, vague, broken, cited)",
+                  file=sys.stderr)
+            return 2
+    if "-" in args.paths:
+        print("medlint: error: medlint claims reads files and directories, not standard input ('-')",
+              file=sys.stderr)
+        return 2
+    options = _options(args, claims=True)
+    Linter(options).ruleset(args.paths[0])  # fail early on a bad configuration or rule pack
+    result = run(args.paths, options, jobs=args.jobs, max_size=int(args.max_file_size * 1048576))
+    rows = register.register(r.claims or [] for r in result.files)
+    if wanted is not None:
+        rows = [r for r in rows if r["status"] in wanted]
+    if args.format == "json":
+        out = register.to_json(rows) + "\n"
+    elif args.format == "csv":
+        import io
+        buf = io.StringIO()
+        register.write_csv(rows, buf)
+        out = buf.getvalue()
+    else:
+        import shutil
+        tty = sys.stdout.isatty() and not args.output_file
+        out = register.to_table(rows, shutil.get_terminal_size().columns if tty else None) + "\n"
+    if args.output_file:
+        from .util import atomic_write
+        atomic_write(args.output_file, out)
+    else:
+        sys.stdout.write(out)
+    for e in result.errors:
+        print(f"medlint: error: {e['message']}", file=sys.stderr)
+    return 2 if result.errors else 0
 
 
 def cmd_rules(args) -> int:
@@ -260,18 +336,8 @@ def _add_audit_parser(sub):
                    help="cache directory (default: .medlint_cache)")
     a.add_argument("--all-content", action="store_true",
                    help="also report findings in HTML navigation, headers, footers and sidebars")
-    a.add_argument("--select", action="append", metavar="RULES", help="rules to enable")
-    a.add_argument("--extend-select", action="append", metavar="RULES", help="rules to add")
-    a.add_argument("--ignore", action="append", metavar="RULES", help="rules to disable")
+    _add_rule_options(a)
     a.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that makes the exit code 1")
-    a.add_argument("--config", metavar="FILE", help="use this medlint.toml/pyproject.toml")
-    a.add_argument("--isolated", action="store_true", help="ignore all configuration files")
-    a.add_argument("--rules-dir", action="append", default=[], metavar="DIR", help="extra rule-pack directory")
-    a.add_argument("--max-file-size", type=float, default=10, metavar="MB",
-                   help="pages larger than this are reported as failed, not linted (default: 10)")
-    a.add_argument("--timeout", type=_seconds, metavar="SECONDS",
-                   help="time one page may take before it is reported as failed (default: 60, or "
-                        "'timeout' in config; 0: no limit)")
     a.add_argument("--top", type=int, default=10, metavar="N", help="riskiest pages to print (default: 10)")
     a.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     a.add_argument("--statistics", action="store_true", help="also print the number of findings per rule")
@@ -279,16 +345,12 @@ def _add_audit_parser(sub):
 
 def cmd_audit(args) -> int:
     from .audit import ProgressBar, audit
-    from .engine import Linter, Options
+    from .engine import Linter
 
     if args.jobs is not None and args.jobs < 1:
         print("medlint: error: --jobs must be at least 1", file=sys.stderr)
         return 2
-    options = Options(select=_split(args.select) if args.select else None,
-                      extend_select=_split(args.extend_select), ignore=_split(args.ignore),
-                      fail_on=args.fail_on, rules_dirs=[os.path.abspath(d) for d in args.rules_dir],
-                      config_path=args.config, isolated=args.isolated,
-                      main_content=not args.all_content, timeout=args.timeout)
+    options = _options(args, main_content=not args.all_content)
     Linter(options).ruleset(args.paths[0])  # fail early on a bad configuration or rule pack
     bar = ProgressBar(sys.stderr)
     try:

@@ -32,6 +32,7 @@ class Options:
     main_content: bool = False
     config: Config | None = None  # use this configuration as is (API callers, training)
     timeout: float | None = None  # seconds per page (0: no limit); None: config, else 60
+    claims: bool = False  # also list each page's claims (FileResult.claims, ``medlint claims``)
 
 
 class RuleSet:

@@ -29,6 +29,7 @@ class FileResult:
     readability: dict | None = None
     errors: list[str] = field(default_factory=list)
     site_data: dict = field(default_factory=dict)  # rule name -> data for site-wide rules
+    claims: list[dict] | None = None  # the page's claims register entries (Options.claims)
 
     def to_json(self) -> dict:
         return {"path": self.path, "words": self.words, "readability": self.readability}
@@ -129,6 +130,10 @@ def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None) 
     res.readability = {k: m[k] for k in ("flesch_kincaid_grade", "smog", "flesch_reading_ease",
                                           "dale_chall", "sentences", "syllables")}
     rs = linter.ruleset(path)
+    if linter.options.claims:
+        from .register import page_claims
+        stage("listing the page's claims")
+        res.claims = page_claims(doc, rs, res.findings)
     for rule in rs.rules_for(path):
         impl = rs.impl(rule)
         if impl.site_wide:
