@@ -45,7 +45,7 @@ from .util import write_all_atomically
 
 log = logging.getLogger("medlint")
 
-CACHE_SCHEMA = 1
+CACHE_SCHEMA = 2  # 2: pages carry their claims register entries
 AUDIT_SCHEMA = 1
 DEFAULT_CACHE_DIR = ".medlint_cache"
 CACHE_MAX_AGE_DAYS = 30
@@ -98,20 +98,26 @@ class RunFile:
         self.end = 0
 
     def put(self, findings) -> tuple[int, int] | None:
-        if not findings:
+        return self.put_json([f.to_json() for f in findings]) if findings else None
+
+    def get(self, ref) -> list[Finding]:
+        return [Finding.from_json(d) for d in self.get_json(ref) or []]
+
+    def put_json(self, data) -> tuple[int, int] | None:
+        if not data:
             return None
-        blob = zlib.compress(json.dumps([f.to_json() for f in findings], separators=(",", ":")).encode(), 1)
+        blob = zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 1)
         self.fh.seek(self.end)
         self.fh.write(blob)
         ref = (self.end, len(blob))
         self.end += len(blob)
         return ref
 
-    def get(self, ref) -> list[Finding]:
+    def get_json(self, ref):
         if ref is None:
-            return []
+            return None
         self.fh.seek(ref[0])
-        return [Finding.from_json(d) for d in json.loads(zlib.decompress(self.fh.read(ref[1])))]
+        return json.loads(zlib.decompress(self.fh.read(ref[1])))
 
     def close(self):
         self.fh.close()
@@ -123,7 +129,8 @@ class PageRecord:
     the :class:`RunFile` each time they are asked for, and the findings of the cross-page
     pass (``add_findings``) held here."""
 
-    __slots__ = ("path", "words", "readability", "errors", "site_data", "stats", "extra", "_run", "_ref")
+    __slots__ = ("path", "words", "readability", "errors", "site_data", "stats", "extra", "_run", "_ref",
+                 "_claims")
 
     def __init__(self, res: FileResult, run: RunFile):
         self.path = res.path
@@ -135,6 +142,12 @@ class PageRecord:
         self.extra: list[Finding] = []
         self._run = run
         self._ref = run.put(res.findings)
+        self._claims = run.put_json(res.claims)
+
+    @property
+    def claims(self) -> list[dict]:
+        """The page's claims register entries (:mod:`medlint.register`)."""
+        return self._run.get_json(self._claims) or []
 
     @property
     def findings(self) -> list[Finding]:
@@ -223,6 +236,19 @@ class AuditResult:
         from .finding import SEVERITY_RANK
         rank = SEVERITY_RANK[threshold]
         return any(SEVERITY_RANK.get(k[3], 0) >= rank for r in self.run.files for k in r.stats)
+
+    def claims(self) -> list[dict]:
+        """The site's claims register (:func:`medlint.register.register`): identical claims on
+        several pages are one row; paths as the report shows them."""
+        from .register import register
+
+        def pages():
+            for r in self.run.files:
+                claims = r.claims or []
+                for c in claims:
+                    c["path"] = self.display_path(c["path"])
+                yield claims
+        return register(pages())
 
     def close(self):
         """Delete the run file that holds the pages' findings (after writing the reports)."""
@@ -424,14 +450,14 @@ def _dec(o):
 
 def encode_result(r: FileResult) -> bytes:
     data = {"path": r.path, "words": r.words, "readability": r.readability,
-            "findings": [f.to_json() for f in r.findings], "site_data": _enc(r.site_data)}
+            "findings": [f.to_json() for f in r.findings], "site_data": _enc(r.site_data), "claims": r.claims}
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 1)
 
 
 def decode_result(blob: bytes) -> FileResult:
     d = json.loads(zlib.decompress(blob))
     return FileResult(d["path"], findings=[Finding.from_json(f) for f in d["findings"]], words=d["words"],
-                      readability=d["readability"], site_data=_dec(d["site_data"]))
+                      readability=d["readability"], site_data=_dec(d["site_data"]), claims=d.get("claims"))
 
 
 class Cache:
@@ -581,7 +607,7 @@ def audit(paths, options: Options | None = None, *, jobs: int | None = None, cac
     Pages are never dropped: failures are in ``result.failed`` / ``result.errors``."""
     t0 = time.perf_counter()
     started = time.strftime("%Y-%m-%d %H:%M:%S %z")
-    options = replace(options or Options(), main_content=main_content)
+    options = replace(options or Options(), main_content=main_content, claims=True)
     paths = [str(p) for p in paths]
     if "-" in paths:
         raise MedlintError("medlint audit reads files and directories, not standard input ('-')")

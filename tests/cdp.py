@@ -194,9 +194,11 @@ class Page:
         raise TimeoutError(f"timed out waiting for {expression}")
 
     def click(self, selector: str):
-        """A real mouse click (press and release) at the centre of the element."""
+        """A real mouse click (press and release) at the centre of the element (of its first
+        line box, for a link that wraps: the centre of the whole box may miss it)."""
         box = self.evaluate(f"""(() => {{ const e = document.querySelector({json.dumps(selector)});
-            if (!e) return null; e.scrollIntoView({{block: "center"}}); const r = e.getBoundingClientRect();
+            if (!e) return null; e.scrollIntoView({{block: "center"}});
+            const r = e.getClientRects()[0] || e.getBoundingClientRect();
             return [r.left + r.width / 2, r.top + r.height / 2]; }})()""")
         if box is None:
             raise CDPError(f"no element {selector}")

@@ -101,3 +101,23 @@ def test_unknown_status_and_unreadable_page_are_clear_errors(site):
     assert r.returncode == 2
     assert "c.md" in r.stderr and "Traceback" not in r.stderr
     assert json.loads(r.stdout)["summary"]["claims"] == 6  # the readable page is still listed
+
+
+def test_audit_register_survives_the_cache_and_skips_page_furniture(site, tmp_path):
+    from medlint.audit import audit
+    from medlint.engine import Options
+    (site / "c.html").write_text(
+        "<html><body><nav>Our tonic is a miracle cure.</nav><main><p>Red light therapy reduces knee pain "
+        "within two weeks.</p></main><footer>Guaranteed results for everyone.</footer></body></html>",
+        encoding="utf-8")
+    cache = str(tmp_path / "cache")
+    first = audit([str(site)], Options(isolated=True), jobs=1, cache=True, cache_dir=cache)
+    again = audit([str(site)], Options(isolated=True), jobs=1, cache=True, cache_dir=cache)
+    assert again.cached == 3
+    assert again.claims() == first.claims()
+    top = first.claims()[0]
+    assert top["claim"] == "Red light therapy reduces knee pain within two weeks."
+    assert [(o["path"], o["line"]) for o in top["occurrences"]] == [("a.md", 3), ("b.md", 3), ("c.html", 1)]
+    assert not any("miracle" in c["claim"] or "Guaranteed" in c["claim"] for c in first.claims())
+    first.close()
+    again.close()

@@ -132,3 +132,56 @@ def test_report_sorts_filters_and_shows_a_page(report, tmp_path):
     for name in ("summary.png", "table.png", "page-view.png"):
         data = (tmp_path / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 5000
+
+
+def claim_rows(page):
+    return page.evaluate("""Array.from(document.querySelectorAll('#claims-body tr')).map(tr =>
+        Array.from(tr.children).map(td => td.firstChild ? td.firstChild.textContent : ''))""")
+
+
+@needs_chromium
+def test_claims_tab_lists_sorts_and_filters_the_register(report, tmp_path):
+    path, res = report
+    register = res.claims()
+    assert register  # the site makes claims: the tab has rows to show
+    with Browser.launch(CHROMIUM) as browser:
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        page.wait_for("!!document.querySelector('#claims-table[data-loaded]')")  # inflated after load
+        page.click("nav.tabs a[href='#claims']")
+        table = claim_rows(page)
+        assert len(table) == len(register)
+        assert {(r[0], r[3]) for r in table} == {(c["status"], c["claim"]) for c in register}
+        # default order: uncited first, then vague, broken reference, cited
+        order = {"uncited": 0, "vague": 1, "broken reference": 2, "cited": 3}
+        ranks = [order[r[0]] for r in table]
+        assert ranks == sorted(ranks)
+        # the vague attribution on the weight page is listed with its status and page
+        vague = next(r for r in table if r[3] == "Studies show that our drip melts fat.")
+        assert vague[0] == "vague" and vague[1] == "vague attribution" and vague[7].startswith("clinic/weight.md:")
+
+        # filter by status, then by treatment (the select is filled from the register)
+        page.evaluate("(s => { s.value = 'vague'; s.dispatchEvent(new Event('change')); })(document.getElementById('c-status'))")
+        assert {r[0] for r in claim_rows(page)} == {"vague"}
+        page.evaluate("(s => { s.value = ''; s.dispatchEvent(new Event('change')); })(document.getElementById('c-status'))")
+        treatments = page.evaluate("Array.from(document.querySelectorAll('#c-treat option')).map(o => o.value).filter(Boolean)")
+        assert "Semaglutide" in treatments
+        page.evaluate("(s => { s.value = 'Semaglutide'; s.dispatchEvent(new Event('change')); })(document.getElementById('c-treat'))")
+        only = claim_rows(page)
+        assert only and all("Semaglutide" in r[2] for r in only)
+        page.evaluate("(s => { s.value = ''; s.dispatchEvent(new Event('change')); })(document.getElementById('c-treat'))")
+        # typing filters by claim text; a header click sorts by it
+        page.type("#c-text", "miracle")
+        assert claim_rows(page) and all("miracle" in r[3].lower() for r in claim_rows(page))
+        page.evaluate("(e => { e.value = ''; e.dispatchEvent(new Event('input')); })(document.getElementById('c-text'))")
+        page.click("#claims-table th[data-key=claim]")
+        texts = [r[3] for r in claim_rows(page)]
+        assert texts == sorted(texts, key=lambda t: t.lower()) or texts == sorted(texts)
+        page.screenshot(str(tmp_path / "claims.png"), full_page=False)
+        # a claim's place opens that page's findings
+        href = page.evaluate("document.querySelector('#claims-body tr:first-child td:last-child a').getAttribute('href')")
+        page.click("#claims-body tr:first-child td:last-child a")
+        page.wait_for(f"location.hash === '{href}'")
+        assert page.evaluate("location.hash") == href, page.evaluate("location.hash")
+        page.wait_for("!!document.querySelector('#findings[data-loaded]')")
+        assert not page.events("Runtime.exceptionThrown")

@@ -82,8 +82,6 @@ def _chunks(result, rule_idx):
     """(number, base64 of the compressed JSON) for each chunk of CHUNK_PAGES pages: per page
     its findings, each [line, column, end line, end column, rule, severity, message,
     subject, before, flagged, after, related], messages in the chunk's string table."""
-    import base64
-    import zlib
     sev_idx = {s: i for i, s in enumerate(SEVERITY_ORDER)}
     page_idx = {r.path: i for i, r in enumerate(result.files)}
     files = result.files
@@ -105,10 +103,47 @@ def _chunks(result, rule_idx):
                            sev_idx.get(f.severity, 2), intern(f.message), _clean(f.subject or ""),
                            *([_clean(t) for t in ex] if ex else ["", "", ""]), rel])
             findings.append(fl)
-        raw = json.dumps({"findings": findings, "strings": list(strings)}, ensure_ascii=False,
-                         separators=(",", ":")).encode("utf-8")
-        co = zlib.compressobj(6, zlib.DEFLATED, -15)
-        yield n, base64.b64encode(co.compress(raw) + co.flush()).decode("ascii")
+        yield n, _deflate({"findings": findings, "strings": list(strings)})
+
+
+def _deflate(data) -> str:
+    """base64 of the raw-DEFLATE-compressed JSON of ``data`` (inflated by the page's script)."""
+    import base64
+    import zlib
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    co = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return base64.b64encode(co.compress(raw) + co.flush()).decode("ascii")
+
+
+def _claim_rows(claims) -> list:
+    """The register's rows for the script: [status, kind, treatments, claim, citation, codes,
+    pages, [[path, line, column], ...]]."""
+    return [[c["status"], c["kind"], "; ".join(_clean(t) for t in c["treatment"]), _clean(c["claim"]),
+             _clean(c["citation"] or ""), " ".join(c["codes"]), c["pages"],
+             [[_clean(o["path"]), o["line"], o["column"]] for o in c["occurrences"]]] for c in claims]
+
+
+def _claims_section(claims) -> str:
+    from ..register import STATUSES, summary
+    s = summary(claims)
+    counts = ", ".join(f"{n:,} {k}" for k, n in s["by_status"].items() if n)
+    intro = (f"{s['claims']:,} distinct claims ({counts}) made {s['occurrences']:,} times on {s['pages']:,} "
+             f"pages. Identical claims on several pages are one row: approve a claim once."
+             if claims else "No claims were found.")
+    opts = "".join(f'<option value="{esc(x)}">{esc(x)}</option>' for x in STATUSES)
+    return ('<section id="claims" class="main-view"><h2>Claims</h2>'
+            f'<p class="muted">{esc(intro)} The same register as <code>medlint claims</code>: each efficacy, '
+            'safety or exaggerated claim and each vague attribution, with the citation found for it.</p>'
+            '<div class="filters"><input type="search" id="c-text" placeholder="Filter by claim or page" '
+            'aria-label="Filter claims by text or page">'
+            f'<select id="c-status" aria-label="Claim status"><option value="">any status</option>{opts}</select>'
+            '<select id="c-treat" aria-label="Treatment"><option value="">any treatment</option></select>'
+            '<span id="c-count"></span></div>'
+            '<table id="claims-table"><thead><tr><th data-key="status">Status</th><th data-key="kind">Kind</th>'
+            '<th data-key="treatment">Treatment</th><th data-key="claim">Claim</th>'
+            '<th data-key="citation">Citation</th><th>Findings</th><th data-key="pages" class="num">Pages</th>'
+            '<th>Where</th></tr></thead><tbody id="claims-body"></tbody></table>'
+            '<p><button id="c-more" type="button" hidden>Show more claims</button></p></section>')
 
 
 def _grade_chart(hist: dict, target: float | None) -> str:
@@ -208,6 +243,10 @@ color:var(--err);border-radius:6px;padding:8px 12px;margin:8px 0}.muted{color:va
 .chart .axis{font-size:11px;fill:#475467}.chart .count{font-size:11px;fill:#1d2330}
 .legend{font-size:12px;color:var(--muted)}.legend i{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}
 .cluster{border-top:1px solid var(--line);padding:8px 0}.cluster ul{margin:4px 0 0 18px;padding:0}
+#claims-table th[data-key]{cursor:pointer;user-select:none}#claims-table th[aria-sort=ascending]::after{content:" \\25B2"}
+#claims-table th[aria-sort=descending]::after{content:" \\25BC"}#claims-table td.cite{word-break:break-all;max-width:280px}#claims-table td:last-child .path{word-break:normal;white-space:nowrap}
+.status{font-size:12px;padding:1px 6px;border-radius:8px;white-space:nowrap;background:#eef2f6}.st-uncited{background:#fee4e2}
+.st-vague,.st-broken{background:#fef0c7}.st-cited{background:#dcfae6}
 a{color:#1849a9}h2.path{font-size:16px}#page-view[hidden],.hidden{display:none}
 """
 
@@ -358,17 +397,105 @@ JS = r"""
     if (document.readyState !== "loading") resolve();
     else document.addEventListener("DOMContentLoaded", resolve);
   });
+  function inflate(id) {  // the JSON compressed in the inert script element with this id
+    return parsed.then(function () {
+      var b = atob(document.getElementById(id).textContent), bytes = new Uint8Array(b.length);
+      for (var k = 0; k < b.length; k++) bytes[k] = b.charCodeAt(k);
+      var s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+      return new Response(s).text().then(JSON.parse);
+    });
+  }
   function chunk(n) {
-    if (!chunks[n]) {
-      chunks[n] = parsed.then(function () {
-        var b = atob(document.getElementById("chunk-" + n).textContent), bytes = new Uint8Array(b.length);
-        for (var k = 0; k < b.length; k++) bytes[k] = b.charCodeAt(k);
-        var s = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
-        return new Response(s).text().then(JSON.parse);
-      });
-    }
+    if (!chunks[n]) chunks[n] = inflate("chunk-" + n);
     return chunks[n];
   }
+
+  // the claims register: one row per distinct claim, loaded once the page has been parsed
+  var STATUS_ORDER = {"uncited": 0, "vague": 1, "broken reference": 2, "cited": 3};
+  var claims = [], cstate = {key: "status", dir: 1, shown: STEP};
+  var pageOf = {};
+  pages.forEach(function (p) { pageOf[p.path] = p.i; });
+  function claimValue(c, key) {
+    if (key === "status") return STATUS_ORDER[c.status] * 1e6 - c.pages;
+    return c[key];
+  }
+  function claimCompare(a, b) {
+    var x = claimValue(a, cstate.key), y = claimValue(b, cstate.key), r;
+    if (typeof x === "string") r = x.localeCompare(y); else r = x < y ? -1 : x > y ? 1 : 0;
+    return r * cstate.dir || a.n - b.n;
+  }
+  function claimRow(c) {
+    var first = c.where[0], pi = pageOf[first[0]], where = first[0] + ":" + first[1] + ":" + first[2];
+    var loc = el("td", null, pi !== undefined ? el("a", {href: "#page=" + pi, cls: "path", text: where})
+                                              : el("span", {cls: "path", text: where}));
+    if (c.where.length > 1) {
+      var d = el("details", null, el("summary", {text: (c.where.length - 1) + " more"})), ul = el("ul");
+      c.where.slice(1).forEach(function (w) {
+        var i = pageOf[w[0]], t = w[0] + ":" + w[1] + ":" + w[2];
+        ul.appendChild(el("li", null, i !== undefined ? el("a", {href: "#page=" + i, cls: "path", text: t}) : t));
+      });
+      d.appendChild(ul);
+      loc.appendChild(d);
+    }
+    return el("tr", null, el("td", null, el("span", {cls: "status st-" + c.status.split(" ")[0], text: c.status})),
+      el("td", {text: c.kind}), el("td", {text: c.treatment || "\u2013"}), el("td", {text: c.claim}),
+      el("td", {cls: "cite", text: c.citation || ""}), el("td", {text: c.codes}),
+      el("td", {cls: "num", text: String(c.pages)}), loc);
+  }
+  function claimsFiltered() {
+    var q = $("c-text").value.trim().toLowerCase(), st = $("c-status").value, tr = $("c-treat").value;
+    return claims.filter(function (c) {
+      if (st && c.status !== st) return false;
+      if (tr && c.treatments.indexOf(tr) < 0) return false;
+      if (q && c.claim.toLowerCase().indexOf(q) < 0 && c.where[0][0].toLowerCase().indexOf(q) < 0) return false;
+      return true;
+    });
+  }
+  function renderClaims() {
+    var rows = claimsFiltered().sort(claimCompare), body = $("claims-body");
+    while (body.firstChild) body.removeChild(body.firstChild);
+    rows.slice(0, cstate.shown).forEach(function (c) { body.appendChild(claimRow(c)); });
+    $("c-count").textContent = "Showing " + Math.min(rows.length, cstate.shown) + " of " + rows.length +
+      " matching claims (" + claims.length + " in all)";
+    $("c-more").hidden = rows.length <= cstate.shown;
+    Array.prototype.forEach.call(document.querySelectorAll("#claims-table th[data-key]"), function (th) {
+      th.setAttribute("aria-sort", th.getAttribute("data-key") === cstate.key ? (cstate.dir > 0 ? "ascending" : "descending") : "none");
+    });
+  }
+  function loadClaims() {
+    parsed.then(function () {  // the register follows this script in the file
+      return document.getElementById("claims-data") ? inflate("claims-data") : [];
+    }).then(function (R) {
+      var treat = {};
+      claims = R.map(function (r, n) {
+        var ts = r[2] ? r[2].split("; ") : [];
+        ts.forEach(function (t) { treat[t] = 1; });
+        return {n: n, status: r[0], kind: r[1], treatment: r[2], treatments: ts, claim: r[3], citation: r[4],
+                codes: r[5], pages: r[6], where: r[7]};
+      });
+      Object.keys(treat).sort(function (a, b) { return a.localeCompare(b); }).forEach(function (t) {
+        $("c-treat").appendChild(el("option", {value: t, text: t}));
+      });
+      renderClaims();
+      $("claims-table").setAttribute("data-loaded", "1");
+    }, function (err) {
+      $("c-count").textContent = "The claims could not be read: " + err +
+        " (a browser that supports DecompressionStream is needed).";
+    });
+  }
+  $("c-text").addEventListener("input", function () { cstate.shown = STEP; renderClaims(); });
+  ["c-status", "c-treat"].forEach(function (id) {
+    $(id).addEventListener("change", function () { cstate.shown = STEP; renderClaims(); });
+  });
+  $("c-more").addEventListener("click", function () { cstate.shown += STEP; renderClaims(); });
+  Array.prototype.forEach.call(document.querySelectorAll("#claims-table th[data-key]"), function (th) {
+    th.addEventListener("click", function () {
+      var k = th.getAttribute("data-key");
+      if (cstate.key === k) cstate.dir = -cstate.dir;
+      else { cstate.key = k; cstate.dir = (k === "pages") ? -1 : 1; }
+      renderClaims();
+    });
+  });
   function showFindings(list, i, F, S) {
     F.forEach(function (f) {
       var r = D.rules[f[4]] || ["", "?", "", "", "", "", []], sev = SEV[f[5]];
@@ -411,6 +538,7 @@ JS = r"""
   window.addEventListener("hashchange", route);
   render();
   route();
+  loadClaims();
   document.body.setAttribute("data-ready", "1");
 })();
 """
@@ -443,7 +571,7 @@ def write_report(result, fh) -> None:
            f'{esc(result.started)} &middot; medlint {esc(__version__)} &middot; {s["seconds"]:.1f} s on '
            f'{esc(s["executor"])}</div></header>',
            '<nav class="tabs"><a href="#summary">Summary</a><a href="#pages">Pages</a>'
-           '<a href="#duplicates">Duplicates</a><a href="#rules">Rules</a></nav><main>']
+           '<a href="#claims">Claims</a><a href="#duplicates">Duplicates</a><a href="#rules">Rules</a></nav><main>']
     # summary
     cards = [(f"{s['pages']:,}", "pages"), (f"{s['words']:,}", "words"), (f"{s['findings']:,}", "findings"),
              (f"{sev.get('error', 0):,}", "errors"), (f"{sev.get('warning', 0):,}", "warnings"),
@@ -498,6 +626,9 @@ def write_report(result, fh) -> None:
                '<th data-key="words" class="num">Words</th><th data-key="grade" class="num">Grade</th>'
                '<th data-key="failed">Status</th></tr></thead><tbody id="pages-body"></tbody></table>'
                '<p><button id="more" type="button" hidden>Show more</button></p></section>')
+    # claims register
+    claims = result.claims() if hasattr(result, "claims") else []
+    out.append(_claims_section(claims))
     # duplicates
     out.append('<section id="duplicates" class="main-view"><h2>Cross-page duplicates</h2>')
     if not result.clusters:
@@ -547,6 +678,8 @@ def write_report(result, fh) -> None:
     fh.write("""<script>document.querySelectorAll("[data-failed-link]").forEach(function(a){a.addEventListener(
 "click",function(){var s=document.getElementById("f-status");s.value="failed";s.dispatchEvent(new Event("change"));});});
 </script>\n""")
+    if claims:
+        fh.write(f'<script type="application/octet-stream" id="claims-data">{_deflate(_claim_rows(claims))}</script>\n')
     for n, b64 in _chunks(result, rule_idx):
         fh.write(f'<script type="application/octet-stream" id="chunk-{n}">{b64}</script>\n')
     fh.write("</body></html>\n")
