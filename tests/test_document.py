@@ -374,3 +374,52 @@ def test_text_comment_lines_and_references():
     ref = _block_with(doc, "Smith")
     assert ref.in_references and ref.label == "1"
     assert doc.references == {"1": ref.index}
+
+
+# plain text: one paragraph per line, or hard-wrapped (medlint/parsers/text.py)
+ONE_PER_LINE = (
+    "Why choose our sleep clinic\n"
+    "Our team has helped adults in the valley sleep better for over fifteen years, and we offer "
+    "evening appointments\n"
+    "many patients find that a short course of sleep coaching helps them fall asleep faster and "
+    "wake less often at night.\n"
+    "Call us to book a first visit with one of our nurses, and bring a two-week sleep diary if you have one.\n"
+)
+HARD_WRAPPED = (
+    "Why choose our sleep clinic\n"
+    "\n"
+    "Our team has helped adults in the valley sleep better for over\n"
+    "fifteen years, and we offer evening appointments\n"
+    "for people who work during the day.\n"
+    "\n"
+    "Call us to book a first visit with one of our nurses.\n"
+)
+
+
+def test_text_written_one_paragraph_per_line_makes_each_line_a_block():
+    from medlint.parsers.text import parse_text
+    doc = parse_text(ONE_PER_LINE, "sleep.txt")
+    got = [(b.kind, doc.span_position(b, 0, len(b.text))[:2], b.text[:24]) for b in doc.blocks]
+    # the second line ends mid-sentence and the third starts in lower case: still two paragraphs
+    assert got == [("heading", (1, 1), "Why choose our sleep cli"),
+                   ("paragraph", (2, 1), "Our team has helped adul"),
+                   ("paragraph", (3, 1), "many patients find that "),
+                   ("paragraph", (4, 1), "Call us to book a first ")]
+
+
+def test_hard_wrapped_text_joins_its_lines_into_paragraphs():
+    from medlint.parsers.text import parse_text
+    doc = parse_text(HARD_WRAPPED, "sleep.txt")
+    got = [(b.kind, doc.span_position(b, 0, len(b.text))) for b in doc.blocks]
+    assert got == [("paragraph", (1, 1, 1, 28)), ("paragraph", (3, 1, 5, 36)), ("paragraph", (7, 1, 7, 54))]
+    assert doc.blocks[1].text.split() == ("Our team has helped adults in the valley sleep better for over fifteen "
+                                          "years, and we offer evening appointments for people who work during "
+                                          "the day.").split()
+
+
+def test_one_paragraph_per_line_decision():
+    from medlint.parsers.text import one_paragraph_per_line
+    assert one_paragraph_per_line(ONE_PER_LINE.splitlines())
+    assert not one_paragraph_per_line(HARD_WRAPPED.splitlines())
+    assert not one_paragraph_per_line(["Short line", "Another short line"])
+    assert not one_paragraph_per_line([])

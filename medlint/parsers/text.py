@@ -6,6 +6,10 @@ headings on their own line); a line ending a sentence ends its block; a line tha
 mid-sentence continues into the next (hard-wrapped prose). Lines that are only an HTML
 comment (the suppression dialect) are not prose. Bullet markers ("-", "*", "•", "1.")
 make list items.
+
+A file written one paragraph per line (copy pasted from a web page or a word processor:
+long lines, paragraphs separated by single line breaks) is not hard-wrapped, so there every
+line is its own paragraph, whatever it ends with: see :func:`one_paragraph_per_line`.
 """
 from __future__ import annotations
 
@@ -44,6 +48,20 @@ def _is_heading(line: str, nxt: str | None) -> bool:
     return words[-1].lower() not in CONTINUATION_WORDS and _title_like(words)
 
 
+# a line longer than this is not hard-wrapped text (editors and mail wrap at 72-80 columns)
+LONG_LINE = 100
+
+
+def one_paragraph_per_line(lines: list[str]) -> bool:
+    """Whether a file puts each paragraph on one line: at least a quarter of its lines of
+    prose (five words or more) are longer than LONG_LINE characters. Hard-wrapped text has
+    none, whether or not it separates paragraphs with blank lines."""
+    prose = [ln for ln in lines if len(ln.split()) >= 5]
+    if not prose:
+        return False
+    return sum(len(ln.strip()) > LONG_LINE for ln in prose) * 4 >= len(prose)
+
+
 def parse_text(source: str, path: str = "<text>") -> Document:
     doc = Document(path, source, "text")
     starts = doc.lines.starts
@@ -56,6 +74,7 @@ def parse_text(source: str, path: str = "<text>") -> Document:
         lines.append((a, raw.rstrip("\r\n")))
     if source.startswith("\ufeff"):  # a byte-order mark is not text (nor a line's indent)
         lines[0] = (1, lines[0][1][1:])
+    per_line = one_paragraph_per_line([ln for _, ln in lines])
     builder: BlockBuilder | None = None
 
     def flush():
@@ -70,6 +89,8 @@ def parse_text(source: str, path: str = "<text>") -> Document:
         if not line.strip() or COMMENT_LINE_RE.match(line):
             flush()
             continue
+        if per_line:
+            flush()  # one paragraph per line: no line continues another
         nxt = lines[i + 1][1] if i + 1 < len(lines) else None
         if nxt is not None and COMMENT_LINE_RE.match(nxt):
             nxt = None
@@ -83,8 +104,15 @@ def parse_text(source: str, path: str = "<text>") -> Document:
             if END_RE.search(line):
                 flush()
             continue
-        if builder is None and _is_heading(line, nxt) and (nxt is not None and nxt.strip()
-                                                             or _standalone_heading(line)):
+        if per_line:
+            # a short unpunctuated line that leads a paragraph; a question stays a paragraph (FAQ
+            # entries: their answers belong with them, as in hard-wrapped text)
+            heading = (not line.rstrip().endswith("?") and _is_heading(line, None)
+                       and (_standalone_heading(line) or _leads_prose(line, nxt)))
+        else:
+            heading = builder is None and _is_heading(line, nxt) and (nxt is not None and nxt.strip()
+                                                                       or _standalone_heading(line))
+        if heading:
             b = BlockBuilder(HEADING, 0)
             b.add(line, start)
             blk = b.build()
@@ -110,6 +138,15 @@ def _continues(prev: str, line: str) -> bool:
     capital after a line with no closing punctuation are separate (list-like) lines."""
     first = line.lstrip()[:1]
     return bool(first) and (first.islower() or prev.rstrip()[-1:] in ",;([-\u2013\u2014&/")
+
+
+def _leads_prose(line: str, nxt: str | None) -> bool:
+    """A short line followed by a paragraph at least twice as long (a dozen words or more):
+    the heading of a text written one paragraph per line, in any case."""
+    if not nxt or BULLET_RE.match(nxt):
+        return False
+    n = len(nxt.split())
+    return n >= 12 and n >= 2 * len(line.split())
 
 
 def _standalone_heading(line: str) -> bool:
