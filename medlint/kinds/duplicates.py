@@ -53,14 +53,21 @@ from . import Hit, Kind, register
 WORD_RE = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 SENTENCE_END_RE = re.compile(r"""[.!;:]["'\u201d\u2019)\]*_]*\s*$""")
 HEADING_MAX_WORDS = 14
+MAX_ALSO = 4  # earlier copies (besides the first) listed with a repeat
 KIND_NAMES = {"heading": "Heading", "title": "Title", "paragraph": "Paragraph",
               "list_item": "List item", "table_cell": "Table cell", "blockquote": "Quote",
               "alt_text": "Alt text"}
 
 
+NUMBER_WORDS = {str(i): w for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
 def words_of(text: str) -> list[str]:
-    """Normalised words: NFKC, case-folded, punctuation and whitespace dropped."""
-    return [w.replace("\u2019", "'") for w in WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())]
+    """Normalised words: NFKC, case-folded, punctuation and whitespace dropped, small numbers
+    spelled out ("5 reasons" is "five reasons")."""
+    return [NUMBER_WORDS.get(w, w).replace("\u2019", "'")
+            for w in WORD_RE.findall(unicodedata.normalize("NFKC", text).casefold())]
 
 
 def shingles(words: list[str], k: int) -> frozenset:
@@ -188,8 +195,14 @@ class DuplicatesKind(Kind):
                                           "units are duplicates"),
         "shingle-size": (int, 1, "words per shingle (1: sets of words, order-insensitive)"),
         "min-words": (int, 6, "sentences and paragraphs shorter than this are not compared"),
-        "min-heading-words": (int, 3, "headings (and one-line question/title blocks) shorter than "
+        "min-heading-words": (int, 2, "headings (and one-line question/title blocks) shorter than "
                                       "this are not compared"),
+        "short-words": (int, 12, "a heading, sentence or paragraph with fewer words than this "
+                                 "repeats another only at `short-threshold`: short texts that share "
+                                 "a frame (\"What are the benefits of X?\" / \"What are the risks "
+                                 "of X?\") differ in the word that matters"),
+        "short-threshold": ((int, float), 0.83, "Jaccard similarity (0-1) a short unit needs: about "
+                                                "verbatim, word order, case and punctuation aside"),
         "allow": (list, [], "texts allowed to repeat (e.g. a required disclaimer): a unit that is "
                             "one of them, lies inside one, or is one plus fewer than min-words "
                             "other words is not reported"),
@@ -210,11 +223,12 @@ class DuplicatesKind(Kind):
     @classmethod
     def check_params(cls, params, where):
         from ..registry import RuleError
-        for key in ("threshold", "site-threshold"):
+        for key in ("threshold", "site-threshold", "short-threshold"):
             t = params[key]
             if not 0 < t <= 1:
                 raise RuleError(f"{where}: field 'params.{key}': must be in (0, 1], got {t}")
         for key, lo in (("shingle-size", 1), ("site-shingle-size", 1), ("min-words", 1), ("min-heading-words", 1),
+                        ("short-words", 1),
                         ("site-min-words", 1), ("site-max-related", 1), ("num-perm", 8)):
             if params[key] < lo:
                 raise RuleError(f"{where}: field 'params.{key}': must be at least {lo}")
@@ -228,6 +242,8 @@ class DuplicatesKind(Kind):
     def setup(self):
         p = self.params
         self.threshold = float(p["threshold"])
+        self.short_words = p["short-words"]
+        self.short_threshold = max(self.threshold, float(p["short-threshold"]))
         self.k = p["shingle-size"]
         self.allow = []
         for a in list(p["allow"]) + list(p["extend-allow"]):
@@ -319,7 +335,6 @@ class DuplicatesKind(Kind):
         A set seen before answers as its first occurrence did (that occurrence, or the
         earlier unit it matched) and is not indexed again: a page that repeats one paragraph
         a hundred times costs a hundred look-ups, not ten thousand comparisons."""
-        t = self.threshold
         freq: dict = {}
         for u in units:
             for s in u.set:
@@ -327,6 +342,9 @@ class DuplicatesKind(Kind):
         index: dict = {}
         out = {}
         first_of: dict[frozenset, int] = {}
+        # a pair's threshold is the higher of its two units' (a short unit needs about verbatim);
+        # each unit's prefix is cut at its own threshold, which keeps the filter exact for the pair
+        need = [self.short_threshold if len(u.words) < self.short_words else self.threshold for u in units]
         for i, u in enumerate(units):
             n = len(u.set)
             if not n:
@@ -337,13 +355,14 @@ class DuplicatesKind(Kind):
                 continue
             first_of[u.set] = i
             toks = sorted(u.set, key=lambda s: (freq[s], s))
-            plen = n - int(np.ceil(t * n - 1e-9)) + 1
+            plen = n - int(np.ceil(need[i] * n - 1e-9)) + 1
             cands = set()
             for s in toks[:plen]:
                 for j in index.get(s, ()):
                     cands.add(j)
             best = None
             for j in sorted(cands):
+                t = max(need[i], need[j])
                 m = len(units[j].set)
                 if m < t * n - 1e-9 or n < t * m - 1e-9:
                     continue
@@ -363,6 +382,7 @@ class DuplicatesKind(Kind):
         blocks, sents = self._units(doc)
         bl = [u for u in blocks if not u.allowed and self._long_enough(u)]
         whole = set()
+        copies: dict[int, list[int]] = {}  # first copy -> the later copies found so far
         for i, (j, sim) in sorted(self._first_copies(bl).items()):
             u, first = bl[i], bl[j]
             whole.add(u.block.index)
@@ -370,9 +390,13 @@ class DuplicatesKind(Kind):
             what = KIND_NAMES.get(u.block.kind, "Block")
             if u.heading and u.block.kind not in (HEADING, TITLE):
                 what = "Heading"
+            # a third copy also names the second (up to MAX_ALSO of the copies in between)
+            between = copies.setdefault(j, [])
+            related = [(first.block, first.start, first.end, "first copy")]
+            related += [(bl[k].block, bl[k].start, bl[k].end, "also here") for k in between[-MAX_ALSO:]]
+            between.append(i)
             yield Hit(u.block, u.start, u.end, message=f"{what} repeats line {line} ({_pct(sim)} similar)",
-                      args={"what": what.lower(), "line": line},
-                      related=[(first.block, first.start, first.end, "first copy")])
+                      args={"what": what.lower(), "line": line}, related=related)
         if not self.params["sentences"]:
             return
         su = [u for b in blocks for u in sents[b.block.index]
