@@ -344,7 +344,7 @@ class DuplicatesKind(Kind):
         first_of: dict[frozenset, int] = {}
         # a pair's threshold is the higher of its two units' (a short unit needs about verbatim);
         # each unit's prefix is cut at its own threshold, which keeps the filter exact for the pair
-        need = [self.short_threshold if len(u.words) < self.short_words else self.threshold for u in units]
+        need = [self._need(u) for u in units]
         for i, u in enumerate(units):
             n = len(u.set)
             if not n:
@@ -378,6 +378,26 @@ class DuplicatesKind(Kind):
 
     # -- in-document ------------------------------------------------------------------
 
+    def _need(self, u: _Unit) -> float:
+        """The similarity a unit needs to repeat another (a pair: the higher of its two):
+        a short one, about verbatim."""
+        return self.short_threshold if len(u.words) < self.short_words else self.threshold
+
+    def _copied_part(self, u: _Unit, first: _Unit, sents, sim: float) -> tuple[int, int, float]:
+        """Where in block unit ``u`` the copy of ``first`` is, and how similar: from its first
+        to its last sentence that repeats a sentence of ``first``, when its other sentences (a
+        list item's own text before a pasted paragraph) do not; else the whole block."""
+        mine = sents.get(u.block.index) or []
+        theirs = sents.get(first.block.index) or [first]
+        if len(mine) < 2:
+            return u.start, u.end, sim
+        best = [max(jaccard(m.set, t.set) if jaccard(m.set, t.set) >= max(self._need(m), self._need(t)) - 1e-9
+                    else 0.0 for t in theirs) for m in mine]
+        hit = [k for k, b in enumerate(best) if b]
+        if not hit or len(hit) == len(mine):
+            return u.start, u.end, sim
+        return mine[hit[0]].start, mine[hit[-1]].end, min(best[k] for k in hit)
+
     def check(self, doc, ctx):
         blocks, sents = self._units(doc)
         bl = [u for u in blocks if not u.allowed and self._long_enough(u)]
@@ -395,7 +415,10 @@ class DuplicatesKind(Kind):
             related = [(first.block, first.start, first.end, "first copy")]
             related += [(bl[k].block, bl[k].start, bl[k].end, "also here") for k in between[-MAX_ALSO:]]
             between.append(i)
-            yield Hit(u.block, u.start, u.end, message=f"{what} repeats line {line} ({_pct(sim)} similar)",
+            start, end, sim = self._copied_part(u, first, sents, sim)
+            if (start, end) != (u.start, u.end):
+                what = "Text"  # the copied sentences of a longer block
+            yield Hit(u.block, start, end, message=f"{what} repeats line {line} ({_pct(sim)} similar)",
                       args={"what": what.lower(), "line": line}, related=related)
         if not self.params["sentences"]:
             return
