@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="order of findings: by file and position (default), or errors first")
     c.add_argument("--statistics", action="store_true",
                    help="print the number of findings per rule instead of the findings")
+    c.add_argument("--fix", action="store_true",
+                   help="apply safe fixes (jargon's plain word) in place, then report what remains")
+    c.add_argument("--diff", action="store_true",
+                   help="print the safe fixes as a unified diff and change nothing (exit 1 if any)")
     c.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     c.add_argument("--write-baseline", metavar="FILE",
                    help="record the current findings in FILE (then exit 0) for later --baseline runs")
@@ -157,6 +161,8 @@ def cmd_check(args) -> int:
         print("medlint: error: '-' (standard input) cannot be combined with other paths", file=sys.stderr)
         return 2
     rs = Linter(options).ruleset(args.paths[0] if args.paths[0] != "-" else ".")  # fail early on bad config
+    if args.fix or args.diff:
+        return _fix(args, options, rs)
     known = None
     if args.baseline:
         from .baseline import read_baseline
@@ -196,6 +202,68 @@ def cmd_check(args) -> int:
         from .formatters import severity_summary
         print(severity_summary(stats, len({f.path for f in findings})), file=sys.stderr)
     fail_on = args.fail_on or Linter(options).fail_on(args.paths[0] if args.paths[0] != "-" else ".")
+    return 1 if at_or_above(findings, fail_on) else 0
+
+
+def _fix(args, options, rs) -> int:
+    """check --fix / --diff: see medlint.fix."""
+    from .engine import Linter, at_or_above
+    from .finding import finding_stats
+    from .fix import fix_path, fix_source, write_fixed
+    from .formatters import render, severity_summary
+    from .runner import FileResult, InputError, RunResult, decode, discover
+    from .parsers import format_for
+
+    linter = Linter(options)
+    max_size = int(args.max_file_size * 1048576)
+    results = []
+    if args.paths == ["-"]:
+        try:
+            source = decode(sys.stdin.buffer.read(), args.stdin_filename or "-", max_size)
+        except InputError as e:
+            print(f"medlint: error: {e}; not fixed", file=sys.stderr)
+            return 2
+        name = args.stdin_filename or "-"
+        res = fix_source(linter, source, name, format_for(args.stdin_filename) if args.stdin_filename else None)
+        results.append(res)
+        if args.fix and res.error is None:
+            sys.stdout.write(res.fixed)  # standard input: the fixed text goes to standard output
+    else:
+        for path in discover(args.paths, options):
+            res = fix_path(linter, path, max_size)
+            results.append(res)
+            if args.fix and res.changed:
+                write_fixed(res)
+    errors = [r.error for r in results if r.error]
+    fixed = [r for r in results if r.changed and r.error is None]
+    n = sum(len(r.applied) for r in fixed)
+    files = f"{len(fixed)} file{'s' if len(fixed) != 1 else ''}"
+    if args.diff:
+        for r in fixed:
+            sys.stdout.write(r.diff())
+        print(f"medlint: would fix {n} finding{'s' if n != 1 else ''} in {files}" if fixed
+              else "medlint: nothing to fix", file=sys.stderr)
+        for e in errors:
+            print(f"medlint: error: {e}", file=sys.stderr)
+        return 2 if errors else (1 if fixed else 0)
+    remaining = RunResult(files=[FileResult(r.path, findings=r.remaining) for r in results if r.error is None],
+                          order=args.sort)
+    findings = remaining.findings
+    if args.paths != ["-"] and findings and not args.quiet:
+        print(render(args.format, remaining, rules=rs.enabled,
+                     color=sys.stdout.isatty() and not os.environ.get("NO_COLOR")))
+    for r in fixed:
+        print(f"medlint: fixed {len(r.applied)} finding{'s' if len(r.applied) != 1 else ''} in {r.path}", file=sys.stderr)
+    print(f"medlint: fixed {n} finding{'s' if n != 1 else ''} in {files}; {len(findings)} remaining"
+          if fixed else f"medlint: nothing to fix; {len(findings)} finding{'s' if len(findings) != 1 else ''}",
+          file=sys.stderr)
+    if findings and args.format in ("concise", "full") and not args.quiet:
+        print(severity_summary(finding_stats(findings), len({f.path for f in findings})), file=sys.stderr)
+    for e in errors:
+        print(f"medlint: error: {e}", file=sys.stderr)
+    if errors:
+        return 2
+    fail_on = args.fail_on or linter.fail_on(args.paths[0] if args.paths[0] != "-" else ".")
     return 1 if at_or_above(findings, fail_on) else 0
 
 

@@ -71,6 +71,17 @@ class PlainWord:
     plain: str
     note: str | None = None
     kind: str = "medical"  # medical (medical and research jargon) | general (plain-English substitution)
+    fix: bool = True  # the plain word can replace the term in a sentence (check --fix); see drop_in()
+
+
+# a plain alternative that starts like this explains the term but cannot stand in its place
+# ("the duration of" -> "the how long of", "symptomatic patients" -> "having symptoms patients")
+NOT_DROP_IN = re.compile(r"^(?:how|what|when|where|why|who|whether|having|involving|no)\b", re.I)
+
+
+def drop_in(term: str, plain: str) -> bool:
+    """Whether ``plain`` can replace ``term`` word for word (the default of an entry's ``fix``)."""
+    return not NOT_DROP_IN.match(plain)
 
 
 @dataclass
@@ -208,8 +219,11 @@ def load_plain_language(paths) -> list[PlainWord]:
             kind = it.get("kind", "medical")
             if kind not in PLAIN_KINDS:
                 raise KnowledgeError(f"{w} ({it['term']}): field 'kind': must be one of {', '.join(PLAIN_KINDS)}")
+            fix = it.get("fix", drop_in(it["term"], it["plain"]))
+            if not isinstance(fix, bool):
+                raise KnowledgeError(f"{w} ({it['term']}): field 'fix': must be true or false")
             by_term[it["term"].strip().lower()] = PlainWord(it["term"].strip().lower(), it["plain"].strip(),
-                                                            it.get("note"), kind)
+                                                            it.get("note"), kind, fix)
     return list(by_term.values())
 
 

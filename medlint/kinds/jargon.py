@@ -267,7 +267,7 @@ class PlainLanguageKind(Kind):
         span = sdoc[s:e]
         text = span.text
         start, end = span.start_char, span.end_char
-        replacement = self._replacement(text, entry)
+        replacement = self._replacement(text, entry) if getattr(entry, "fix", True) else None
         fix_message = None
         if replacement is not None:
             # "an infusion" -> "a drip into a vein"
