@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from .engine import Linter
 from .finding import Finding
-from .runner import InputError, MAX_FILE_SIZE, decode, lint_source_safely
+from .runner import MAX_FILE_SIZE, InputError, decode, lint_source_safely, read_bytes
 
 MAX_PASSES = 10
 
@@ -85,17 +85,10 @@ def fix_source(linter: Linter, source: str, path: str, fmt: str | None = None) -
 
 def fix_path(linter: Linter, path: str, max_size: int = MAX_FILE_SIZE) -> FixResult:
     try:
-        size = os.path.getsize(path)
-        if size > max_size:
-            raise InputError(f"{path}: file is {size / 1048576:.1f} MB, over the "
-                             f"{max_size / 1048576:.0f} MB limit (--max-file-size); not fixed")
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_bytes(path, max_size)
         source = decode(data, path, max_size)
     except InputError as e:
         return FixResult(path, error=f"{e}; not fixed")
-    except OSError as e:
-        return FixResult(path, error=f"{path}: cannot read: {e.strerror or e}; not fixed")
     res = fix_source(linter, source, path)
     res.bom = data.startswith(b"\xef\xbb\xbf")
     return res

@@ -68,14 +68,15 @@ def decode(data: bytes, path: str, max_size: int = MAX_FILE_SIZE) -> str:
                          f"save the file as UTF-8") from None
 
 
-def read_file(path: str, max_size: int = MAX_FILE_SIZE) -> str:
+def read_bytes(path: str, max_size: int = MAX_FILE_SIZE) -> bytes:
+    """A file's bytes, or an InputError that says why they cannot be read."""
     try:
         size = os.path.getsize(path)
         if size > max_size:
             raise InputError(f"{path}: file is {size / 1048576:.1f} MB, over the "
                              f"{max_size / 1048576:.0f} MB limit (--max-file-size); not linted")
         with open(path, "rb") as fh:
-            data = fh.read()
+            return fh.read()
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
     except FileNotFoundError:
@@ -83,7 +84,10 @@ def read_file(path: str, max_size: int = MAX_FILE_SIZE) -> str:
         raise InputError(f"{path}: {what}") from None
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-    return decode(data, path, max_size)
+
+
+def read_file(path: str, max_size: int = MAX_FILE_SIZE) -> str:
+    return decode(read_bytes(path, max_size), path, max_size)
 
 
 def discover(paths: list[str], options: Options | None = None) -> list[str]:

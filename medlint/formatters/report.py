@@ -315,30 +315,40 @@ JS = r"""
       el("td", {cls: "num", text: p.grade === null ? "\u2013" : p.grade.toFixed(1)}),
       el("td", {text: p.failed ? p.errors.length + " error" + (p.errors.length > 1 ? "s" : "") : "ok"}));
   }
-  function render() {
-    var rows = filtered().sort(compare);
-    var body = $("pages-body");
-    while (body.firstChild) body.removeChild(body.firstChild);
-    rows.slice(0, state.shown).forEach(function (p) { body.appendChild(row(p)); });
-    $("count").textContent = "Showing " + Math.min(rows.length, state.shown) + " of " + rows.length +
-      " matching pages (" + pages.length + " in all)";
-    $("more").hidden = rows.length <= state.shown;
-    Array.prototype.forEach.call(document.querySelectorAll("#pages-table th[data-key]"), function (th) {
-      th.setAttribute("aria-sort", th.getAttribute("data-key") === state.key ? (state.dir > 0 ? "ascending" : "descending") : "none");
+  // a sortable, filterable table drawn STEP rows at a time (the pages, the claims)
+  function table(o) {
+    var st = o.state;
+    function draw() {
+      var rows = o.rows(), body = $(o.body);
+      while (body.firstChild) body.removeChild(body.firstChild);
+      rows.slice(0, st.shown).forEach(function (x) { body.appendChild(o.row(x)); });
+      $(o.count).textContent = "Showing " + Math.min(rows.length, st.shown) + " of " + rows.length +
+        " matching " + o.noun + " (" + o.total() + " in all)";
+      $(o.more).hidden = rows.length <= st.shown;
+      Array.prototype.forEach.call(document.querySelectorAll("#" + o.id + " th[data-key]"), function (th) {
+        th.setAttribute("aria-sort", th.getAttribute("data-key") === st.key ? (st.dir > 0 ? "ascending" : "descending") : "none");
+      });
+    }
+    function redraw() { st.shown = STEP; draw(); }
+    $(o.more).addEventListener("click", function () { st.shown += STEP; draw(); });
+    Array.prototype.forEach.call(document.querySelectorAll("#" + o.id + " th[data-key]"), function (th) {
+      th.addEventListener("click", function () {
+        var k = th.getAttribute("data-key");
+        if (st.key === k) st.dir = -st.dir;
+        else { st.key = k; st.dir = o.firstDir(k); }
+        draw();
+      });
     });
+    o.inputs.forEach(function (id) { $(id).addEventListener("input", redraw); });
+    o.selects.forEach(function (id) { $(id).addEventListener("change", redraw); });
+    return {draw: draw, redraw: redraw};
   }
-  function rerender() { state.shown = STEP; render(); }
-  ["f-text", "f-min"].forEach(function (id) { $(id).addEventListener("input", rerender); });
-  ["f-rule", "f-sev", "f-status"].forEach(function (id) { $(id).addEventListener("change", rerender); });
-  $("more").addEventListener("click", function () { state.shown += STEP; render(); });
-  Array.prototype.forEach.call(document.querySelectorAll("#pages-table th[data-key]"), function (th) {
-    th.addEventListener("click", function () {
-      var k = th.getAttribute("data-key");
-      if (state.key === k) state.dir = -state.dir;
-      else { state.key = k; state.dir = (k === "path") ? 1 : -1; }
-      render();
-    });
-  });
+  var pagesTable = table({id: "pages-table", body: "pages-body", count: "count", more: "more", noun: "pages",
+    state: state, rows: function () { return filtered().sort(compare); }, row: row,
+    total: function () { return pages.length; }, firstDir: function (k) { return k === "path" ? 1 : -1; },
+    inputs: ["f-text", "f-min"], selects: ["f-rule", "f-sev", "f-status"]});
+  function render() { pagesTable.draw(); }
+  function rerender() { pagesTable.redraw(); }
   var ruleSel = $("f-rule");
   D.rules.forEach(function (r, i) {
     ruleSel.appendChild(el("option", {value: String(i), text: (r[0] ? r[0] + " " : "") + r[1]}));
@@ -451,17 +461,10 @@ JS = r"""
       return true;
     });
   }
-  function renderClaims() {
-    var rows = claimsFiltered().sort(claimCompare), body = $("claims-body");
-    while (body.firstChild) body.removeChild(body.firstChild);
-    rows.slice(0, cstate.shown).forEach(function (c) { body.appendChild(claimRow(c)); });
-    $("c-count").textContent = "Showing " + Math.min(rows.length, cstate.shown) + " of " + rows.length +
-      " matching claims (" + claims.length + " in all)";
-    $("c-more").hidden = rows.length <= cstate.shown;
-    Array.prototype.forEach.call(document.querySelectorAll("#claims-table th[data-key]"), function (th) {
-      th.setAttribute("aria-sort", th.getAttribute("data-key") === cstate.key ? (cstate.dir > 0 ? "ascending" : "descending") : "none");
-    });
-  }
+  var claimsTable = table({id: "claims-table", body: "claims-body", count: "c-count", more: "c-more",
+    noun: "claims", state: cstate, rows: function () { return claimsFiltered().sort(claimCompare); }, row: claimRow,
+    total: function () { return claims.length; }, firstDir: function (k) { return k === "pages" ? -1 : 1; },
+    inputs: ["c-text"], selects: ["c-status", "c-treat"]});
   function loadClaims() {
     parsed.then(function () {  // the register follows this script in the file
       return document.getElementById("claims-data") ? inflate("claims-data") : [];
@@ -476,26 +479,13 @@ JS = r"""
       Object.keys(treat).sort(function (a, b) { return a.localeCompare(b); }).forEach(function (t) {
         $("c-treat").appendChild(el("option", {value: t, text: t}));
       });
-      renderClaims();
+      claimsTable.draw();
       $("claims-table").setAttribute("data-loaded", "1");
     }, function (err) {
       $("c-count").textContent = "The claims could not be read: " + err +
         " (a browser that supports DecompressionStream is needed).";
     });
   }
-  $("c-text").addEventListener("input", function () { cstate.shown = STEP; renderClaims(); });
-  ["c-status", "c-treat"].forEach(function (id) {
-    $(id).addEventListener("change", function () { cstate.shown = STEP; renderClaims(); });
-  });
-  $("c-more").addEventListener("click", function () { cstate.shown += STEP; renderClaims(); });
-  Array.prototype.forEach.call(document.querySelectorAll("#claims-table th[data-key]"), function (th) {
-    th.addEventListener("click", function () {
-      var k = th.getAttribute("data-key");
-      if (cstate.key === k) cstate.dir = -cstate.dir;
-      else { cstate.key = k; cstate.dir = (k === "pages") ? -1 : 1; }
-      renderClaims();
-    });
-  });
   function showFindings(list, i, F, S) {
     F.forEach(function (f) {
       var r = D.rules[f[4]] || ["", "?", "", "", "", "", []], sev = SEV[f[5]];
