@@ -237,10 +237,10 @@ class AuditResult:
         rank = SEVERITY_RANK[threshold]
         return any(SEVERITY_RANK.get(k[3], 0) >= rank for r in self.run.files for k in r.stats)
 
-    def claims(self) -> list[dict]:
-        """The site's claims register (:func:`medlint.register.register`): identical claims on
+    def register(self):
+        """The site's claims register (:class:`medlint.register.Register`): identical claims on
         several pages are one row; paths as the report shows them."""
-        from .register import register
+        from .register import Register
 
         def pages():
             for r in self.run.files:
@@ -248,7 +248,11 @@ class AuditResult:
                 for c in claims:
                     c["path"] = self.display_path(c["path"])
                 yield claims
-        return register(pages())
+        return Register(pages())
+
+    def claims(self) -> list[dict]:
+        """The register's rows (all in memory: for small audits and tests)."""
+        return list(self.register().rows())
 
     def close(self):
         """Delete the run file that holds the pages' findings (after writing the reports)."""

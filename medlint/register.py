@@ -86,28 +86,72 @@ def _key(row: dict) -> tuple:
     return re.sub(r"\s+", " ", text), row["status"]
 
 
+class Register:
+    """A site's claims register, built page by page: identical claims (see :func:`_key`) are one
+    row that lists every place. Kept compact (a tuple per distinct claim, its places as
+    integers) so an audit of 100,000 pages holds it in little memory; :meth:`rows` gives the
+    rows as dicts, one at a time."""
+
+    def __init__(self, pages=()):
+        self._index: dict[tuple, int] = {}
+        self._rows: list[list] = []  # [first entry (tuple), places (array of path, line, column), treatments, codes]
+        self._paths: list[str] = []
+        self._path_no: dict[str, int] = {}
+        for claims in pages:
+            self.add(claims)
+
+    def add(self, claims) -> None:
+        from array import array
+        for c in claims:
+            p = self._path_no.get(c["path"])
+            if p is None:
+                p = self._path_no[c["path"]] = len(self._paths)
+                self._paths.append(c["path"])
+            key = _key(c)
+            n = self._index.get(key)
+            if n is None:
+                self._index[key] = len(self._rows)
+                first = (c["status"], c["kind"], c["claim"], c["citation"], c["cited_by"], p, c["line"],
+                         c["column"], c["end_line"], c["end_column"])
+                self._rows.append([first, array("l", (p, c["line"], c["column"])), list(c["treatment"]),
+                                   set(c["codes"])])
+                continue
+            row = self._rows[n]
+            row[1].extend((p, c["line"], c["column"]))
+            row[2] += [t for t in c["treatment"] if t not in row[2]]
+            row[3].update(c["codes"])
+            if not row[0][3] and c["citation"]:  # the first copy that cites: how it cites
+                row[0] = row[0][:3] + (c["citation"], c["cited_by"]) + row[0][5:]
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def rows(self):
+        for first, places, treatments, codes in self._rows:
+            status, kind, claim, citation, cited_by, p, line, col, end_line, end_col = first
+            occ = [{"path": self._paths[places[i]], "line": places[i + 1], "column": places[i + 2]}
+                   for i in range(0, len(places), 3)]
+            yield {"status": status, "kind": kind, "treatment": list(treatments), "path": self._paths[p],
+                   "line": line, "column": col, "end_line": end_line, "end_column": end_col, "claim": claim,
+                   "citation": citation, "cited_by": cited_by, "codes": sorted(codes),
+                   "pages": len(set(places[0::3])), "occurrences": occ}
+
+    def summary(self) -> dict:
+        by_status = {s: 0 for s in STATUSES}
+        pages: set = set()
+        occurrences = 0
+        for first, places, _t, _c in self._rows:
+            by_status[first[0]] += 1
+            pages.update(places[0::3])
+            occurrences += len(places) // 3
+        return {"claims": len(self._rows), "occurrences": occurrences, "pages": len(pages),
+                "by_status": by_status}
+
+
 def register(pages) -> list[dict]:
     """Rows from per-page claim lists (in page order): identical claims collapse into the first
     one, which lists every place (``occurrences``) and the number of distinct ``pages``."""
-    rows: dict[tuple, dict] = {}
-    for claims in pages:
-        for c in claims:
-            key = _key(c)
-            row = rows.get(key)
-            where = {"path": c["path"], "line": c["line"], "column": c["column"]}
-            if row is None:
-                row = rows[key] = dict(c, treatment=list(c["treatment"]), codes=list(c["codes"]),
-                                       occurrences=[where])
-            else:
-                row["occurrences"].append(where)
-                row["treatment"] += [t for t in c["treatment"] if t not in row["treatment"]]
-                row["codes"] = sorted(set(row["codes"]) | set(c["codes"]))
-                if not row["citation"] and c["citation"]:
-                    row["citation"], row["cited_by"] = c["citation"], c["cited_by"]
-    out = list(rows.values())
-    for row in out:
-        row["pages"] = len({o["path"] for o in row["occurrences"]})
-    return out
+    return list(Register(pages).rows())
 
 
 def summary(rows: list[dict]) -> dict:

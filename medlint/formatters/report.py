@@ -108,28 +108,40 @@ def _chunks(result, rule_idx):
 
 def _deflate(data) -> str:
     """base64 of the raw-DEFLATE-compressed JSON of ``data`` (inflated by the page's script)."""
+    return _deflate_items([data], array=False)
+
+
+def _deflate_items(items, array: bool = True) -> str:
+    """Like :func:`_deflate`, for a JSON array written item by item (never all in memory as text)."""
     import base64
     import zlib
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     co = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return base64.b64encode(co.compress(raw) + co.flush()).decode("ascii")
+    out = [co.compress(b"[")] if array else []
+    for n, item in enumerate(items):
+        raw = json.dumps(item, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        out.append(co.compress((b"," if n and array else b"") + raw))
+    if array:
+        out.append(co.compress(b"]"))
+    out.append(co.flush())
+    return base64.b64encode(b"".join(out)).decode("ascii")
 
 
-def _claim_rows(claims) -> list:
-    """The register's rows for the script: [status, kind, treatments, claim, citation, codes,
-    pages, [[path, line, column], ...]]."""
-    return [[c["status"], c["kind"], "; ".join(_clean(t) for t in c["treatment"]), _clean(c["claim"]),
-             _clean(c["citation"] or ""), " ".join(c["codes"]), c["pages"],
-             [[_clean(o["path"]), o["line"], o["column"]] for o in c["occurrences"]]] for c in claims]
+def _claim_rows(register):
+    """The register's rows for the script, one at a time: [status, kind, treatments, claim,
+    citation, codes, pages, [[path, line, column], ...]]."""
+    for c in register.rows():
+        yield [c["status"], c["kind"], "; ".join(_clean(t) for t in c["treatment"]), _clean(c["claim"]),
+               _clean(c["citation"] or ""), " ".join(c["codes"]), c["pages"],
+               [[_clean(o["path"]), o["line"], o["column"]] for o in c["occurrences"]]]
 
 
-def _claims_section(claims) -> str:
-    from ..register import STATUSES, summary
-    s = summary(claims)
+def _claims_section(register) -> str:
+    from ..register import STATUSES
+    s = register.summary()
     counts = ", ".join(f"{n:,} {k}" for k, n in s["by_status"].items() if n)
     intro = (f"{s['claims']:,} distinct claims ({counts}) made {s['occurrences']:,} times on {s['pages']:,} "
              f"pages. Identical claims on several pages are one row: approve a claim once."
-             if claims else "No claims were found.")
+             if len(register) else "No claims were found.")
     opts = "".join(f'<option value="{esc(x)}">{esc(x)}</option>' for x in STATUSES)
     return ('<section id="claims" class="main-view"><h2>Claims</h2>'
             f'<p class="muted">{esc(intro)} The same register as <code>medlint claims</code>: each efficacy, '
@@ -617,8 +629,8 @@ def write_report(result, fh) -> None:
                '<th data-key="failed">Status</th></tr></thead><tbody id="pages-body"></tbody></table>'
                '<p><button id="more" type="button" hidden>Show more</button></p></section>')
     # claims register
-    claims = result.claims() if hasattr(result, "claims") else []
-    out.append(_claims_section(claims))
+    register = result.register()
+    out.append(_claims_section(register))
     # duplicates
     out.append('<section id="duplicates" class="main-view"><h2>Cross-page duplicates</h2>')
     if not result.clusters:
@@ -668,8 +680,9 @@ def write_report(result, fh) -> None:
     fh.write("""<script>document.querySelectorAll("[data-failed-link]").forEach(function(a){a.addEventListener(
 "click",function(){var s=document.getElementById("f-status");s.value="failed";s.dispatchEvent(new Event("change"));});});
 </script>\n""")
-    if claims:
-        fh.write(f'<script type="application/octet-stream" id="claims-data">{_deflate(_claim_rows(claims))}</script>\n')
+    if len(register):
+        fh.write(f'<script type="application/octet-stream" id="claims-data">{_deflate_items(_claim_rows(register))}'
+                 '</script>\n')
     for n, b64 in _chunks(result, rule_idx):
         fh.write(f'<script type="application/octet-stream" id="chunk-{n}">{b64}</script>\n')
     fh.write("</body></html>\n")
