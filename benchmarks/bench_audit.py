@@ -426,8 +426,13 @@ def main():
                 if a.report and not rows:
                     cmd += ["--report", os.path.join(work, "report.html"), "--csv", os.path.join(work, "findings.csv")]
             print(f"running {mode}: {' '.join(cmd)}", flush=True)
+            outputs = [out] + ([os.path.join(work, "report.html"), os.path.join(work, "findings.csv")]
+                               if "--report" in cmd else [])
+            for f in outputs:  # a report left by an earlier run must not pass for this one's
+                if os.path.exists(f):
+                    os.unlink(f)
             m = measure(cmd, work)
-            if m["rc"] not in (0, 1):
+            if m["rc"] not in (0, 1) or not all(os.path.exists(f) for f in outputs) or "Traceback" in m["stderr"]:
                 sys.exit(f"{mode} failed (exit {m['rc']}):\n{m['stderr'][-3000:]}")
             digest, summary = comparable(out)
             rows.append((mode, m, digest, summary))

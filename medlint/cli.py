@@ -141,10 +141,19 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("medlint: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        print("medlint: error: out of memory", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # `medlint check | head`: the reader left; no traceback
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except Exception as e:  # a bug: say so in one line, exit 2 (not 1, which means findings)
+        print(f"medlint: internal error: {type(e).__name__}: {e} (please report it; run with "
+              f"MEDLINT_DEBUG=1 for the traceback)", file=sys.stderr)
+        if os.environ.get("MEDLINT_DEBUG"):
+            raise
+        return 2
 
 
 def cmd_check(args) -> int:
