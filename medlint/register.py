@@ -42,7 +42,7 @@ def page_claims(doc, rs, findings) -> list[dict]:
             if rep.subject not in names:
                 names.append(rep.subject)
     lex = lexicon()
-    furniture = getattr(rs.options, "main_content", False)  # HTML navigation, footers: not reported
+    furniture = rs.options.main_content  # HTML navigation, footers: not reported
     rows = []
     for s in sents:
         if furniture and s.block.container:
@@ -137,15 +137,7 @@ class Register:
                    "pages": len(set(places[0::3])), "occurrences": occ}
 
     def summary(self) -> dict:
-        by_status = {s: 0 for s in STATUSES}
-        pages: set = set()
-        occurrences = 0
-        for first, places, _t, _c in self._rows:
-            by_status[first[0]] += 1
-            pages.update(places[0::3])
-            occurrences += len(places) // 3
-        return {"claims": len(self._rows), "occurrences": occurrences, "pages": len(pages),
-                "by_status": by_status}
+        return _summary((first[0], places[0::3]) for first, places, _t, _c in self._rows)
 
 
 def register(pages) -> list[dict]:
@@ -155,11 +147,20 @@ def register(pages) -> list[dict]:
 
 
 def summary(rows: list[dict]) -> dict:
+    return _summary((r["status"], [o["path"] for o in r["occurrences"]]) for r in rows)
+
+
+def _summary(entries) -> dict:
+    """Counts for (status, the pages of each place) per row."""
     by_status = {s: 0 for s in STATUSES}
-    for r in rows:
-        by_status[r["status"]] += 1
-    return {"claims": len(rows), "occurrences": sum(len(r["occurrences"]) for r in rows),
-            "pages": len({o["path"] for r in rows for o in r["occurrences"]}), "by_status": by_status}
+    pages: set = set()
+    rows = occurrences = 0
+    for status, places in entries:
+        rows += 1
+        by_status[status] += 1
+        pages.update(places)
+        occurrences += len(places)
+    return {"claims": rows, "occurrences": occurrences, "pages": len(pages), "by_status": by_status}
 
 
 # -- output -----------------------------------------------------------------------------------

@@ -391,8 +391,10 @@ class DuplicatesKind(Kind):
         theirs = sents.get(first.block.index) or [first]
         if len(mine) < 2:
             return u.start, u.end, sim
-        best = [max(jaccard(m.set, t.set) if jaccard(m.set, t.set) >= max(self._need(m), self._need(t)) - 1e-9
-                    else 0.0 for t in theirs) for m in mine]
+        best = []  # per sentence of u: its best similarity to a sentence of first that it repeats
+        for m in mine:
+            sims = [(jaccard(m.set, t.set), max(self._need(m), self._need(t))) for t in theirs]
+            best.append(max((sim for sim, need in sims if sim >= need - 1e-9), default=0.0))
         hit = [k for k, b in enumerate(best) if b]
         if not hit or len(hit) == len(mine):
             return u.start, u.end, sim
