@@ -1,4 +1,4 @@
-"""Command line: ``medlint check | rules | rule NAME``.
+"""Command line: ``medlint check | audit | claims | rules | rule NAME | lsp | serve``.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings; 2 usage, config or input errors.
 """
@@ -112,6 +112,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_rule_options(cl)
     cl.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="parallel processes (default: 1)")
     cl.add_argument("--output-file", "-o", metavar="FILE", help="write the register here instead of stdout")
+
+    sv = sub.add_parser(
+        "serve", help="a writer's editor in the browser: findings as you type",
+        description="Start a local web editor: paste, type or open a Markdown, HTML or text file "
+                    "under PATH and see the findings inline as you type, each section's reading "
+                    "grade, a page summary and the claims register; apply fixes, add suppressions, "
+                    "save back to the file or download. Works with no network access.")
+    sv.add_argument("path", nargs="?", default=".", metavar="PATH",
+                    help="the folder (or one file) whose files can be opened and saved (default: .)")
+    sv.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    sv.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default: 127.0.0.1, this computer only)")
+    sv.add_argument("--open", action="store_true", help="open the editor in the web browser")
+    sv.add_argument("--verbose", "-v", action="store_true", help="log every request")
+    _add_rule_options(sv)
     return p
 
 
@@ -133,6 +148,10 @@ def main(argv=None) -> int:
         if args.command == "lsp":
             from .lsp import serve
             return serve(args.tcp)
+        if args.command == "serve":
+            from .serve import serve
+            return serve(args.path, _options(args), args.host, args.port, args.open,
+                         int(args.max_file_size * 1048576), args.verbose)
         parser.print_help()
         return 2
     except MedlintError as e:

@@ -30,6 +30,7 @@ class FileResult:
     errors: list[str] = field(default_factory=list)
     site_data: dict = field(default_factory=dict)  # rule name -> data for site-wide rules
     claims: list[dict] | None = None  # the page's claims register entries (Options.claims)
+    document: object = field(default=None, repr=False, compare=False)  # the parsed page (keep_document)
 
     def to_json(self) -> dict:
         return {"path": self.path, "words": self.words, "readability": self.readability}
@@ -119,11 +120,14 @@ def discover(paths: list[str], options: Options | None = None) -> list[str]:
     return out
 
 
-def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None) -> FileResult:
+def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None,
+                keep_document: bool = False) -> FileResult:
     from .readability import document_metrics
     res = FileResult(path)
     stage("parsing the page")
     doc = parse(source, path, fmt)
+    if keep_document:
+        res.document = doc
     res.findings = linter.lint(doc, res.errors)
     stage("measuring readability")
     m = document_metrics(doc)
@@ -146,7 +150,8 @@ def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None) 
     return res
 
 
-def lint_source_safely(linter: Linter, source: str, path: str, fmt: str | None = None) -> FileResult:
+def lint_source_safely(linter: Linter, source: str, path: str, fmt: str | None = None,
+                       keep_document: bool = False) -> FileResult:
     """:func:`lint_source` within the page's time limit (:mod:`medlint.deadline`), where a
     problem with this one page becomes a FileResult with an error instead of an exception
     (configuration and rule-pack errors still raise: they concern every page)."""
@@ -156,7 +161,7 @@ def lint_source_safely(linter: Linter, source: str, path: str, fmt: str | None =
     deadline = Deadline(linter.timeout(path))
     try:
         with deadline:
-            return lint_source(linter, source, path, fmt)
+            return lint_source(linter, source, path, fmt, keep_document)
     except PageTimeout:
         return FileResult(path, errors=[deadline.message(path)])
     except InputError as e:
