@@ -42,14 +42,14 @@ def page_claims(doc, rs, findings) -> list[dict]:
             if rep.subject not in names:
                 names.append(rep.subject)
     lex = lexicon()
+    findings = [f for f in findings if f.rule in CLAIM_RULES]
     furniture = rs.options.main_content  # HTML navigation, footers: not reported
     rows = []
     for s in sents:
         if furniture and s.block.container:
             continue
         line, col, end_line, end_col = doc.span_position(s.block, s.start, s.end)
-        on = [f for f in findings if f.rule in CLAIM_RULES
-              and _overlaps(f, line, col, end_line, end_col)]
+        on = [f for f in findings if _overlaps(f, line, col, end_line, end_col)]
         if not s.claim and not on:
             continue
         rules = {f.rule for f in on}

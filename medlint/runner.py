@@ -120,8 +120,10 @@ def discover(paths: list[str], options: Options | None = None) -> list[str]:
     return out
 
 
-def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None,
-                keep_document: bool = False) -> FileResult:
+def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None, *,
+                keep_document: bool = False, site_data: bool = True) -> FileResult:
+    """Lint one page's text. ``keep_document``: also return the parsed page
+    (``FileResult.document``); ``site_data=False``: skip what only the cross-page pass reads."""
     from .readability import document_metrics
     res = FileResult(path)
     stage("parsing the page")
@@ -142,7 +144,7 @@ def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None,
         from .register import page_claims
         stage("listing the page's claims")
         res.claims = page_claims(doc, rs, res.findings)
-    for rule in rs.rules_for(path):
+    for rule in rs.rules_for(path) if site_data else ():
         impl = rs.impl(rule)
         if impl.site_wide:
             stage(f"collecting site data for rule {rule.name} ({rule.code})")
@@ -151,7 +153,7 @@ def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None,
 
 
 def lint_source_safely(linter: Linter, source: str, path: str, fmt: str | None = None,
-                       keep_document: bool = False) -> FileResult:
+                       **how) -> FileResult:
     """:func:`lint_source` within the page's time limit (:mod:`medlint.deadline`), where a
     problem with this one page becomes a FileResult with an error instead of an exception
     (configuration and rule-pack errors still raise: they concern every page)."""
@@ -161,7 +163,7 @@ def lint_source_safely(linter: Linter, source: str, path: str, fmt: str | None =
     deadline = Deadline(linter.timeout(path))
     try:
         with deadline:
-            return lint_source(linter, source, path, fmt, keep_document)
+            return lint_source(linter, source, path, fmt, **how)
     except PageTimeout:
         return FileResult(path, errors=[deadline.message(path)])
     except InputError as e:

@@ -206,7 +206,8 @@ class App:
         started = time.perf_counter()
         with self.lock:
             try:
-                res = lint_source_safely(self.linter, text, path, fmt or format_for(path), keep_document=True)
+                res = lint_source_safely(self.linter, text, path, fmt or format_for(path), keep_document=True,
+                                         site_data=False)
             except MedlintError as e:  # bad configuration or rule pack: say so, keep serving
                 return {"findings": [], "sections": [], "claims": [], "rules": {}, "summary": None,
                         "errors": [str(e)], "ms": 0}
@@ -236,7 +237,7 @@ class App:
                                      "why": " ".join(rule.why.split()), "references": list(rule.references)}
         sections, summary = self._readability(doc, rs, res, u16)
         by_category: dict[str, int] = {}
-        by_severity = {s: 0 for s in reversed(SEVERITIES)}
+        by_severity = {s: 0 for s in SEVERITIES}
         for f in res.findings:
             by_category[f.category] = by_category.get(f.category, 0) + 1
             by_severity[f.severity] = by_severity.get(f.severity, 0) + 1

@@ -108,7 +108,7 @@ def test_type_see_fix_and_save(server, tmp_path):
         assert "MED403 jargon: 'injections' is medical jargon" in page.evaluate("document.getElementById('tip').textContent")
 
         # the list groups by severity and rule; selecting the finding explains it; apply its fix
-        page.click("#findings .item[data-rule=jargon]")
+        page.click("#findings .item[data-rule=jargon] .go")
         detail = page.evaluate("document.getElementById('detail').textContent")
         assert "MED403 jargon" in detail and "Why it matters" in detail
         assert page.evaluate("document.getElementById('editor').value.slice("
@@ -125,6 +125,16 @@ def test_type_see_fix_and_save(server, tmp_path):
         page.click(".tabs button[data-tab=claims]")
         claims = page.evaluate("Array.from(document.querySelectorAll('#claims tbody tr')).map(tr => tr.textContent)")
         assert len(claims) == 1 and claims[0].startswith("uncitedOur knee shots relieve arthritis pain for months.")
+
+        # a suppression added from the list silences the finding on that line
+        page.click(".tabs button[data-tab=findings]")
+        page.click("#findings .item[data-rule=uncited-claim] .go")
+        page.click("#detail button.suppress")
+        page.wait_for("!document.querySelector('#findings .item[data-rule=uncited-claim]') && "
+                      "window.medlintState().text === document.getElementById('editor').value", timeout=10)
+        text = page.evaluate("document.getElementById('editor').value")
+        assert text == DRAFT + "\n<!-- medlint-disable-next-line uncited-claim -->\n" + \
+            TYPED.lstrip("\n").replace("injections", "shots")
 
         # save writes the file back
         page.click("#save")

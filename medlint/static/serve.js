@@ -128,7 +128,7 @@
       const piece = text.slice(a, b);
       if (!on.length) { frag.append(piece); continue; }
       const worst = SEVERITIES.find((s) => on.some((x) => x.f.severity === s)) || "info";
-      frag.append(el("mark", { class: worst, "data-ids": on.map((x) => x.f.id).join(" ") }, piece));
+      frag.append(el("mark", { class: on.length > 1 ? `${worst} multi` : worst, "data-ids": on.map((x) => x.f.id).join(" ") }, piece));
     }
     frag.append("\n ");  // a trailing newline still takes a line, as in the textarea
     hl.replaceChildren(frag);
@@ -212,10 +212,11 @@
         const rf = mine.filter((f) => f.rule === rule);
         out.push(el("h4", {}, `${rf[0].code} ${rule} (${rf.length})`));
         for (const f of rf) {
-          out.push(el("button", {
-            class: `item ${sev}`, type: "button", "data-id": f.id, "data-rule": f.rule,
-            onclick: () => { selectFinding(f.id, true); },
-          }, el("span", { class: "where" }, `${f.line}:${f.column}`), f.message));
+          out.push(el("div", { class: `item ${sev}`, "data-id": f.id, "data-rule": f.rule },
+            el("button", { class: "go", type: "button", onclick: () => { selectFinding(f.id, true); } },
+              el("span", { class: "where" }, `${f.line}:${f.column}`), f.message),
+            f.fix ? el("button", { class: "quickfix", type: "button", title: f.fix.message, onclick: () => applyFix(f) }, "Fix")
+              : null));
         }
       }
     }
