@@ -248,3 +248,25 @@ def test_a_single_file_path_serves_its_folder_and_opens_it(served):
 def test_serve_refuses_a_missing_path(tmp_path):
     from medlint.cli import main
     assert main(["serve", str(tmp_path / "nope")]) == 2
+
+
+def test_the_command_prints_its_url_serves_and_stops_on_ctrl_c(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+    (tmp_path / "page.md").write_text(PAGE, encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "medlint", "serve", str(tmp_path), "--host", "0.0.0.0",
+                             "--isolated"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("medlint serve: http://0.0.0.0:") and "(serving " in line
+        port = int(line.split(":")[3].split("/")[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/info", timeout=30) as resp:
+            assert json.load(resp)["files"] == ["page.md"]
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert "warning: listening on 0.0.0.0, not only on this computer" in err
+    assert "Traceback" not in err

@@ -12,7 +12,9 @@
     result: null, text: null, selected: null, maxBytes: 10485760,
   };
   // what the latency benchmark and the browser test read
-  const perf = window.medlintPerf = { inputAt: 0, renders: 0, latencies: [], serverMs: [] };
+  // inputAt: the last edit not yet answered; per answered lint: latency (edit to painted),
+  // the request's round trip, the lint on the server, and the time spent drawing it here
+  const perf = window.medlintPerf = { inputAt: 0, renders: 0, latencies: [], requestMs: [], serverMs: [], drawMs: [] };
   window.medlintState = () => ({ text: state.text, path: state.path, ...(state.result || { findings: [] }) });
 
   function el(tag, props, ...kids) {
@@ -48,8 +50,8 @@
   // -- linting -----------------------------------------------------------------------------
 
   let timer = null, inflight = false, again = false, lintMs = 60;
-  // wait a third of what a lint costs (a burst of keystrokes becomes one request), 15-250 ms
-  const debounce = () => Math.min(250, Math.max(15, lintMs / 3));
+  // wait a sixth of what a lint costs (a burst of keystrokes becomes one request), 10-250 ms
+  const debounce = () => Math.min(250, Math.max(10, lintMs / 6));
 
   function changed() {
     perf.inputAt = performance.now();
@@ -65,8 +67,9 @@
     const t0 = performance.now();
     try {
       const r = await api("POST", "/api/lint", { text, path: state.path, format: state.format });
-      lintMs = 0.7 * lintMs + 0.3 * (performance.now() - t0);
-      if (ed.value === text) render(r, text);
+      const spent = performance.now() - t0;
+      lintMs = 0.7 * lintMs + 0.3 * spent;
+      if (ed.value === text) render(r, text, spent);
       else again = true;
     } catch (e) {
       showErrors([e.message]);
@@ -76,7 +79,8 @@
     }
   }
 
-  function render(r, text) {
+  function render(r, text, requestMs) {
+    const t0 = performance.now();
     // the selected finding stays selected if it is still there (ids change with every lint)
     const prev = state.selected !== null && state.result ? key(state.result.findings[state.selected]) : null;
     state.result = r;
@@ -87,15 +91,17 @@
     renderSummary();
     showErrors(r.errors);
     renderFindings();
-    renderSections();
-    renderClaims();
+    renderTab();
     if (state.selected === null) renderDetail(); else selectFinding(state.selected, false);
     // counted when the browser is about to paint the new highlights
     const inputAt = perf.inputAt;
     perf.inputAt = 0;
+    const drawn = performance.now() - t0;
     requestAnimationFrame(() => {
       if (inputAt) perf.latencies.push(performance.now() - inputAt);
+      perf.requestMs.push(requestMs);
       perf.serverMs.push(r.ms);
+      perf.drawMs.push(drawn);
       perf.renders += 1;
       document.body.dataset.ready = "1";
     });
@@ -132,17 +138,20 @@
     }
     frag.append("\n ");  // a trailing newline still takes a line, as in the textarea
     hl.replaceChildren(frag);
-    for (const a of anchorEls) {
+    const tops = anchorEls.map((a) => a.offsetTop);  // one layout for all, then the badges
+    const badges = [];
+    anchorEls.forEach((a, i) => {
       const s = r.sections[+a.dataset.section];
-      if (s.grade === null || s.heading === null) continue;
+      if (s.grade === null || s.heading === null) return;
       const cls = !s.graded ? "grade short" : s.over ? "grade over" : "grade";
       const title = !s.graded ? `${s.words} words: too short to grade on its own`
         : `${r.summary.formula} grade ${s.grade} (target ${r.summary.target})`;
       const badge = el("span", { class: cls, title, "data-section": a.dataset.section },
         !s.graded ? `grade ${s.grade} · short` : `grade ${s.grade}${s.over ? ` > ${r.summary.target}` : ""}`);
-      badge.style.top = `${a.offsetTop}px`;
-      hl.append(badge);
-    }
+      badge.style.top = `${tops[i]}px`;
+      badges.push(badge);
+    });
+    hl.append(...badges);
     bd.scrollTop = ed.scrollTop;
   }
 
@@ -198,8 +207,27 @@
 
   // -- the findings list and one finding's explanation ------------------------------------
 
+  // the lists are drawn again only when what they show changed (most keystrokes move the
+  // findings' offsets, not the findings), and the hidden tabs when they are shown
+  const drawn = {};
+  function unchanged(name, data) {
+    const sig = JSON.stringify(data);
+    if (drawn[name] === sig) return true;
+    drawn[name] = sig;
+    return false;
+  }
+
+  function renderTab() {
+    const tab = document.querySelector(".tabs button[aria-selected=true]").dataset.tab;
+    if (tab === "sections") renderSections();
+    if (tab === "claims") renderClaims();
+    const cs = state.result ? state.result.claims : [];
+    $("n-claims").textContent = cs.length ? `(${cs.length})` : "";
+  }
+
   function renderFindings() {
     const box = $("findings"), fs = state.result.findings;
+    if (unchanged("findings", [state.text.trim() === "", fs.map((f) => [f.rule, f.line, f.column, f.message, !!f.fix])])) return;
     $("n-findings").textContent = fs.length ? `(${fs.length})` : "";
     if (!fs.length) { box.replaceChildren(el("p", { class: "empty" }, state.text.trim() ? "No findings." : "Paste or type some copy to check it.")); return; }
     const out = [];
@@ -215,7 +243,7 @@
           out.push(el("div", { class: `item ${sev}`, "data-id": f.id, "data-rule": f.rule },
             el("button", { class: "go", type: "button", onclick: () => { selectFinding(f.id, true); } },
               el("span", { class: "where" }, `${f.line}:${f.column}`), f.message),
-            f.fix ? el("button", { class: "quickfix", type: "button", title: f.fix.message, onclick: () => applyFix(f) }, "Fix")
+            f.fix ? el("button", { class: "quickfix", type: "button", title: f.fix.message, onclick: () => applyFix(state.result.findings[f.id]) }, "Fix")
               : null));
         }
       }
@@ -312,6 +340,7 @@
 
   function renderSections() {
     const r = state.result, secs = r.sections;
+    if (unchanged("sections", [secs, r.summary && r.summary.target])) return;
     if (!secs.length) { $("sections").replaceChildren(el("p", { class: "empty" }, "No prose yet.")); return; }
     const rows = secs.map((s) => el("tr", { class: "jump", onclick: () => jump(s.start, s.start) },
       el("td", {}, s.heading === null ? "(before the first heading)" : s.heading),
@@ -326,7 +355,7 @@
 
   function renderClaims() {
     const cs = state.result.claims;
-    $("n-claims").textContent = cs.length ? `(${cs.length})` : "";
+    if (unchanged("claims", cs)) return;
     if (!cs.length) { $("claims").replaceChildren(el("p", { class: "empty" }, "No claims found.")); return; }
     const rows = cs.map((c) => el("tr", { class: "jump", onclick: () => jump(c.start, c.end) },
       el("td", {}, el("span", { class: `status ${c.status.split(" ")[0]}` }, c.status)),
@@ -345,6 +374,7 @@
         t.setAttribute("aria-selected", String(on));
         $(`tab-${t.dataset.tab}`).hidden = !on;
       }
+      if (state.result) renderTab();
     });
   }
 
