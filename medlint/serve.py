@@ -100,7 +100,10 @@ class App:
         self.lock = threading.Lock()  # one lint at a time: the spaCy pipeline is shared
         self.linter = Linter(self.options)
         if self.start is not None:
-            self.resolve(self.start)  # a start file outside the include globs: say so now
+            try:
+                self.resolve(self.start)
+            except HTTPError as e:  # e.g. `medlint serve notes.docx`
+                raise MedlintError(str(e)) from None
 
     def reload_config(self):
         """Configuration files are read again when a file is opened or the file list asked for."""
@@ -359,6 +362,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._error(404, f"{url.path}: not found")
         except HTTPError as e:
             self._error(e.status, str(e))
+        except ConnectionError:  # the browser went away (a reload, a closed tab)
+            self.close_connection = True
         except Exception as e:  # noqa: BLE001 - never a dead server
             self._error(500, f"internal error: {type(e).__name__}: {e}")
 
@@ -394,6 +399,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._error(404, f"{url.path}: not found")
         except HTTPError as e:
             self._error(e.status, str(e))
+        except ConnectionError:
+            self.close_connection = True
         except Exception as e:  # noqa: BLE001
             self._error(500, f"internal error: {type(e).__name__}: {e}")
 
@@ -410,6 +417,11 @@ class Server(ThreadingHTTPServer):
         self.app = app
         self.verbose = verbose
         self.loopback_only = host.strip("[]") in ("127.0.0.1", "localhost", "::1")
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # a browser that closed its connection is not an error worth a traceback
+        super().handle_error(request, client_address)
 
     @property
     def url(self) -> str:

@@ -245,9 +245,14 @@ def test_a_single_file_path_serves_its_folder_and_opens_it(served):
     assert info["start"] == "page.md"
 
 
-def test_serve_refuses_a_missing_path(tmp_path):
+def test_serve_refuses_a_missing_path_or_a_file_it_cannot_edit(tmp_path, capsys):
     from medlint.cli import main
     assert main(["serve", str(tmp_path / "nope")]) == 2
+    (tmp_path / "notes.docx").write_bytes(b"PK")
+    assert main(["serve", str(tmp_path / "notes.docx")]) == 2
+    err = capsys.readouterr().err
+    assert "nope: no such file or directory" in err
+    assert "medlint: error: notes.docx: only Markdown, HTML and plain-text files can be opened or saved" in err
 
 
 def test_the_command_prints_its_url_serves_and_stops_on_ctrl_c(tmp_path):
@@ -270,3 +275,15 @@ def test_the_command_prints_its_url_serves_and_stops_on_ctrl_c(tmp_path):
     assert proc.returncode == 0
     assert "warning: listening on 0.0.0.0, not only on this computer" in err
     assert "Traceback" not in err
+
+
+def test_a_broken_configuration_is_shown_and_fixing_it_takes_effect_on_the_next_open(served):
+    root, request = served
+    (root / "medlint.toml").write_text('select = ["no-such-rule"]\n', encoding="utf-8")
+    status, r, _ = request("POST", "/api/lint", {"text": PAGE, "path": "page.md"})
+    assert status == 200 and r["findings"] == []
+    assert r["errors"] == ["unknown rule selector 'no-such-rule' (see `medlint rules`)"]
+    (root / "medlint.toml").write_text('select = ["jargon"]\n', encoding="utf-8")
+    request("GET", "/api/file?path=page.md")
+    status, r, _ = request("POST", "/api/lint", {"text": PAGE, "path": "page.md"})
+    assert r["errors"] == [] and {f["rule"] for f in r["findings"]} == {"jargon"}
