@@ -10,6 +10,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from ._spacy_cli import install as _defer_spacy_cli  # noqa: E402
+
+_defer_spacy_cli()  # before anything imports spaCy: see medlint/_spacy_cli.py
+
 from .config import Config  # noqa: E402
 from .document import Document  # noqa: E402
 from .finding import Finding  # noqa: E402

@@ -17,6 +17,10 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ._spacy_cli import attach
+
+attach()
+
 ABBREVIATIONS = {
     "al.", "dr.", "mr.", "mrs.", "ms.", "prof.", "st.", "e.g.", "i.e.", "vs.", "etc.", "approx.",
     "fig.", "vol.", "inc.", "ltd.", "jr.", "sr.", "jan.", "feb.", "mar.", "apr.",
