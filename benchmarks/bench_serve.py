@@ -7,9 +7,10 @@ the updated highlights, on a generated ~2,000-word Markdown page.
 Starts ``medlint serve`` in its own process as a writer would, opens the page in headless
 Chromium (tests/cdp.py; Debian's ``chromium`` package, or MEDLINT_CHROMIUM=/path), and types
 one character at a random place of the page per edit, as a real key event. The latency is
-measured in the page: from the editor's ``input`` event to the animation frame that paints
-the highlights of the lint answering that text. It includes the page's debounce (a third of
-the recent lint time, 15-250 ms), the request, the lint on the server and the rendering.
+measured in the page: from the editor's ``input`` event to just after the frame that paints
+the highlights of the lint answering that text (a task queued from that frame's animation
+callback). It includes the page's debounce (a tenth of the recent lint time, 5-250 ms), the
+request, the lint on the server, building the highlights and the browser's layout and paint.
 Edits are spaced out (the previous one answered and 200 ms idle), so each is measured alone.
 """
 from __future__ import annotations
@@ -63,7 +64,7 @@ def main():
             info = page.evaluate("[window.medlintState().findings.length, document.getElementById('editor').value.split(/\\s+/).length]")
             print(f"page: {info[1]:,} words, {info[0]} findings; editor ready {t1 - t0:.1f} s after `medlint serve` started "
                   f"(cold: pipeline, rules, knowledge)")
-            latencies, request, server, draw = [], [], [], []
+            latencies, request, server, draw, wait, paint = [], [], [], [], [], []
             for _ in range(a.edits):
                 n = page.evaluate("medlintPerf.renders")
                 page.evaluate("(() => { const e = document.getElementById('editor'); e.focus(); "
@@ -73,8 +74,11 @@ def main():
                 page.call("Input.dispatchKeyEvent", {"type": "char", "text": rng.choice("aeiostn")})
                 page.wait_for("medlintPerf.renders > %d && window.medlintState().text === "
                               "document.getElementById('editor').value" % n, timeout=30)
-                lat, req, srv, drw = page.evaluate("['latencies', 'requestMs', 'serverMs', 'drawMs'].map("
-                                                   "k => medlintPerf[k][medlintPerf[k].length - 1])")
+                lat, req, srv, drw, wt, pnt = page.evaluate(
+                    "['latencies', 'requestMs', 'serverMs', 'drawMs', 'waitMs', 'paintMs'].map("
+                    "k => medlintPerf[k][medlintPerf[k].length - 1])")
+                wait.append(wt)
+                paint.append(pnt)
                 latencies.append(lat)
                 request.append(req)
                 server.append(srv)
@@ -88,9 +92,10 @@ def main():
     p90 = sorted(latencies)[int(0.9 * (len(latencies) - 1))]
     print(f"edits: {len(latencies)}; keystroke -> highlights painted: median {med:.0f} ms, p90 {p90:.0f} ms, "
           f"max {max(latencies):.0f} ms")
-    print(f"  medians: request {statistics.median(request):.0f} ms (of which the lint on the server "
-          f"{statistics.median(server):.0f} ms), drawing {statistics.median(draw):.0f} ms; the rest is the "
-          f"debounce and the wait for the next frame")
+    print(f"  medians: debounce {statistics.median(wait):.0f} ms, request {statistics.median(request):.0f} ms "
+          f"(of which the lint on the server {statistics.median(server):.0f} ms), building the highlights "
+          f"{statistics.median(draw):.0f} ms, then the browser's layout and paint until the frame is shown "
+          f"{statistics.median(paint):.0f} ms")
 
 
 if __name__ == "__main__":

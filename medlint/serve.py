@@ -23,7 +23,8 @@ Safety:
 - every answer carries a Content-Security-Policy that allows nothing but the server itself.
 
 API (JSON): ``GET /api/info``, ``GET /api/file?path=REL``, ``POST /api/lint {text, path,
-format}``, ``POST /api/save {path, text, version}``. Errors are ``{"error": message}`` with a
+format, claims}`` (``claims: false``: no claims register, null in the answer; the page asks
+for it while its Claims tab is open), ``POST /api/save {path, text, version}``. Errors are ``{"error": message}`` with a
 4xx status.
 """
 from __future__ import annotations
@@ -95,7 +96,7 @@ class App:
             self.start = os.path.basename(path)
             path = os.path.dirname(path)
         self.root = os.path.realpath(path)
-        self.options = replace(options or Options(), claims=True)
+        self.options = replace(options or Options(), claims=False)  # listed on request: lint()
         self.max_bytes = max_bytes
         self.lock = threading.Lock()  # one lint at a time: the spaCy pipeline is shared
         self.linter = Linter(self.options)
@@ -196,7 +197,8 @@ class App:
 
     # -- lint -------------------------------------------------------------------------------
 
-    def lint(self, text, rel=None, fmt=None) -> dict:
+    def lint(self, text, rel=None, fmt=None, claims: bool = True) -> dict:
+        """Findings, sections, summary and (``claims``) the claims register of ``text``."""
         if not isinstance(text, str):
             raise HTTPError(400, "'text' must be a string")
         self._check_size(text)
@@ -215,6 +217,9 @@ class App:
                 return {"findings": [], "sections": [], "claims": [], "rules": {}, "summary": None,
                         "errors": [str(e)], "ms": 0}
             rs = self.linter.ruleset(path)
+            if claims and res.document is not None:
+                from .register import page_claims
+                res.claims = page_claims(res.document, rs, res.findings)
         u16 = _utf16(text)
         doc = res.document
         errors = [e.replace(path, rel or "untitled") for e in res.errors]
@@ -247,15 +252,15 @@ class App:
         from .audit import risk_score
         summary.update(findings=len(res.findings), by_category=by_category, by_severity=by_severity,
                        risk_score=risk_score(res.findings))
-        claims = []
+        rows = None if res.claims is None else []
         for c in res.claims or []:
             row = {k: c[k] for k in ("status", "kind", "treatment", "claim", "citation", "cited_by",
                                      "codes", "line", "column")}
             row["start"] = u16(doc.lines.offset(c["line"], c["column"]))
             row["end"] = u16(doc.lines.offset(c["end_line"], c["end_column"]))
-            claims.append(row)
+            rows.append(row)
         return {"findings": findings, "rules": rules, "sections": sections, "summary": summary,
-                "claims": claims, "errors": errors, "ms": round(1000 * (time.perf_counter() - started), 1)}
+                "claims": rows, "errors": errors, "ms": round(1000 * (time.perf_counter() - started), 1)}
 
     def _readability(self, doc, rs, res, u16):
         """Each section's grade against the target (readability-grade's parameters)."""
@@ -291,6 +296,7 @@ class App:
 class Handler(BaseHTTPRequestHandler):
     server_version = f"medlint/{__version__}"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
 
     @property
     def app(self) -> App:
@@ -392,7 +398,8 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(body, dict):
                 raise HTTPError(400, "the request must be a JSON object")
             if url.path == "/api/lint":
-                self._json(200, self.app.lint(body.get("text"), body.get("path"), body.get("format")))
+                self._json(200, self.app.lint(body.get("text"), body.get("path"), body.get("format"),
+                                              body.get("claims", True) is not False))
             elif url.path == "/api/save":
                 self._json(200, self.app.save(body.get("path"), body.get("text"), body.get("version")))
             else:

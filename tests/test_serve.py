@@ -101,6 +101,9 @@ def test_lint_reports_findings_with_offsets_sections_summary_and_claims(served):
     assert (cure["status"], cure["kind"], cure["codes"]) == ("uncited", "exaggeration", ["MED201", "MED210"])
     assert js_slice(text, cure["start"], cure["end"]) == "Our injections cure arthritis."
     assert claims["Studies show it works."]["status"] == "vague"
+    # without the register (the page's Claims tab is closed): the same findings, no claims
+    status, r2, _ = request("POST", "/api/lint", {"text": text, "format": "markdown", "claims": False})
+    assert r2["claims"] is None and r2["findings"] == r["findings"]
 
 
 def test_a_section_above_the_target_is_marked_over(served):

@@ -123,6 +123,7 @@ def test_type_see_fix_and_save(server, tmp_path):
 
         # the claims panel lists the claim as uncited
         page.click(".tabs button[data-tab=claims]")
+        page.wait_for("document.querySelectorAll('#claims tbody tr').length > 0")
         claims = page.evaluate("Array.from(document.querySelectorAll('#claims tbody tr')).map(tr => tr.textContent)")
         assert len(claims) == 1 and claims[0].startswith("uncitedOur knee shots relieve arthritis pain for months.")
 

@@ -14,7 +14,8 @@
   // what the latency benchmark and the browser test read
   // inputAt: the last edit not yet answered; per answered lint: latency (edit to painted),
   // the request's round trip, the lint on the server, and the time spent drawing it here
-  const perf = window.medlintPerf = { inputAt: 0, renders: 0, latencies: [], requestMs: [], serverMs: [], drawMs: [] };
+  const perf = window.medlintPerf = { inputAt: 0, renders: 0, latencies: [], requestMs: [], serverMs: [], drawMs: [],
+    waitMs: [], paintMs: [] };
   window.medlintState = () => ({ text: state.text, path: state.path, ...(state.result || { findings: [] }) });
 
   function el(tag, props, ...kids) {
@@ -50,8 +51,8 @@
   // -- linting -----------------------------------------------------------------------------
 
   let timer = null, inflight = false, again = false, lintMs = 60;
-  // wait a sixth of what a lint costs (a burst of keystrokes becomes one request), 10-250 ms
-  const debounce = () => Math.min(250, Math.max(10, lintMs / 6));
+  // wait a tenth of what a lint costs (a burst of keystrokes becomes one request), 5-250 ms
+  const debounce = () => Math.min(250, Math.max(5, lintMs / 10));
 
   function changed() {
     perf.inputAt = performance.now();
@@ -66,7 +67,7 @@
     const text = ed.value;
     const t0 = performance.now();
     try {
-      const r = await api("POST", "/api/lint", { text, path: state.path, format: state.format });
+      const r = await api("POST", "/api/lint", { text, path: state.path, format: state.format, claims: tabShown() === "claims" });
       const spent = performance.now() - t0;
       lintMs = 0.7 * lintMs + 0.3 * spent;
       if (ed.value === text) render(r, text, spent);
@@ -92,71 +93,113 @@
     showErrors(r.errors);
     renderFindings();
     renderTab();
-    if (state.selected === null) renderDetail(); else selectFinding(state.selected, false);
-    // counted when the browser is about to paint the new highlights
+    selectFinding(state.selected, false);
+    // counted just after the frame that paints the new highlights
     const inputAt = perf.inputAt;
     perf.inputAt = 0;
-    const drawn = performance.now() - t0;
+    const t1 = performance.now(), drawn = t1 - t0;
     requestAnimationFrame(() => {
-      if (inputAt) perf.latencies.push(performance.now() - inputAt);
+      // scroll positions are read in the frame's own layout, not in a second one forced here
+      if (bd.scrollTop !== ed.scrollTop) bd.scrollTop = ed.scrollTop;
+      setTimeout(after, 0);  // after the frame that paints them
+    });
+    const after = () => {
+      const now = performance.now();
+      if (inputAt) {
+        perf.latencies.push(now - inputAt);
+        perf.waitMs.push(t0 - requestMs - inputAt);  // the debounce (and a request still running)
+      }
+      perf.paintMs.push(now - t1);
       perf.requestMs.push(requestMs);
       perf.serverMs.push(r.ms);
       perf.drawMs.push(drawn);
       perf.renders += 1;
       document.body.dataset.ready = "1";
-    });
+    };
   }
 
   const key = (f) => f ? `${f.rule}:${f.start}:${f.end}` : null;
 
   // -- the highlights under the text -------------------------------------------------------
 
+  // One <div> per line of the text (an empty line holds a <br>), laid out as the textarea
+  // lays out its lines. Only the lines whose text or highlights changed are replaced (the
+  // unchanged lines before and after them stay in place), so an edit costs the browser the
+  // layout of a line or two, not of the page.
+  let hlSigs = [];
+
   function renderHighlights() {
     const text = state.text, r = state.result, n = text.length;
-    const spans = r.findings.map((f) => ({ f, s: Math.min(f.start, n), e: Math.min(Math.max(f.end, f.start + 1), n) }));
-    const pts = new Set([0, n]);
-    for (const x of spans) { pts.add(x.s); pts.add(x.e); }
-    const anchors = new Map();
-    r.sections.forEach((s, i) => { if (s.start <= n) { pts.add(s.start); anchors.set(s.start, i); } });
-    const cuts = [...pts].sort((a, b) => a - b);
-    const frag = document.createDocumentFragment();
-    const anchorEls = [];
-    for (let i = 0; i < cuts.length; i++) {
-      const a = cuts[i];
-      if (anchors.has(a)) {
-        const sp = el("span", { class: "anchor", "data-section": anchors.get(a) });
-        anchorEls.push(sp);
-        frag.append(sp);
-      }
-      if (i + 1 >= cuts.length) break;
-      const b = cuts[i + 1];
-      const on = spans.filter((x) => x.s <= a && x.e >= b);
-      const piece = text.slice(a, b);
-      if (!on.length) { frag.append(piece); continue; }
-      const worst = SEVERITIES.find((s) => on.some((x) => x.f.severity === s)) || "info";
-      frag.append(el("mark", { class: on.length > 1 ? `${worst} multi` : worst, "data-ids": on.map((x) => x.f.id).join(" ") }, piece));
+    const spans = r.findings.map((f) => ({ f, s: Math.min(f.start, n), e: Math.min(Math.max(f.end, f.start + 1), n) }))
+      .sort((x, y) => x.s - y.s);
+    const badges = new Map();
+    r.sections.forEach((s, i) => badges.set(s.start, i));
+    const lines = [];
+    for (let pos = 0; ;) {
+      const nl = text.indexOf("\n", pos);
+      lines.push([pos, nl < 0 ? n : nl]);
+      if (nl < 0) break;
+      pos = nl + 1;
     }
-    frag.append("\n ");  // a trailing newline still takes a line, as in the textarea
-    hl.replaceChildren(frag);
-    const tops = anchorEls.map((a) => a.offsetTop);  // one layout for all, then the badges
-    const badges = [];
-    anchorEls.forEach((a, i) => {
-      const s = r.sections[+a.dataset.section];
-      if (s.grade === null || s.heading === null) return;
-      const cls = !s.graded ? "grade short" : s.over ? "grade over" : "grade";
-      const title = !s.graded ? `${s.words} words: too short to grade on its own`
-        : `${r.summary.formula} grade ${s.grade} (target ${r.summary.target})`;
-      const badge = el("span", { class: cls, title, "data-section": a.dataset.section },
-        !s.graded ? `grade ${s.grade} · short` : `grade ${s.grade}${s.over ? ` > ${r.summary.target}` : ""}`);
-      badge.style.top = `${tops[i]}px`;
-      badges.push(badge);
-    });
-    hl.append(...badges);
-    bd.scrollTop = ed.scrollTop;
+    const sigs = [], parts = [];
+    let k = 0, active = [];
+    for (const [ls, le] of lines) {
+      while (k < spans.length && spans[k].s <= le) active.push(spans[k++]);
+      active = active.filter((x) => x.e > ls || (x.s === ls && ls === le));
+      const here = active.filter((x) => x.s < le || (x.s === ls && ls === le));
+      const cuts = new Set([ls, le]);
+      for (const x of here) { cuts.add(Math.max(x.s, ls)); cuts.add(Math.min(x.e, le)); }
+      const cs = [...cuts].sort((a, b) => a - b);
+      const segs = [];
+      for (let i = 0; i + 1 < cs.length; i++) {
+        const a = cs[i], b = cs[i + 1];
+        const on = here.filter((x) => x.s <= a && x.e >= b);
+        if (!on.length) { segs.push([a - ls, b - ls]); continue; }
+        const worst = SEVERITIES.find((sv) => on.some((x) => x.f.severity === sv)) || "info";
+        segs.push([a - ls, b - ls, on.length > 1 ? `${worst} multi` : worst, on.map((x) => x.f.id).join(" ")]);
+      }
+      const badge = badges.has(ls) ? badges.get(ls) : null;
+      const bsig = badge === null ? null : [r.sections[badge], r.summary && r.summary.target];
+      sigs.push(JSON.stringify([text.slice(ls, le), segs, badge, bsig]));
+      parts.push([ls, le, segs, badge]);
+    }
+    let p = 0;
+    while (p < sigs.length && p < hlSigs.length && sigs[p] === hlSigs[p]) p++;
+    let q = 0;
+    while (q < sigs.length - p && q < hlSigs.length - p && sigs[sigs.length - 1 - q] === hlSigs[hlSigs.length - 1 - q]) q++;
+    const kids = hl.children;
+    const before = kids[hlSigs.length - q] || null;
+    for (let i = hlSigs.length - q - 1; i >= p; i--) kids[i].remove();
+    const frag = document.createDocumentFragment();
+    for (let i = p; i < sigs.length - q; i++) {
+      const [ls, le, segs, badge] = parts[i];
+      const div = el("div", { class: "ln" });
+      if (badge !== null) { const b = gradeBadge(r, badge); if (b) div.append(b); }
+      for (const [a, b, cls, ids] of segs) {
+        const piece = text.slice(ls + a, ls + b);
+        div.append(cls ? el("mark", { class: cls, "data-ids": ids }, piece) : piece);
+      }
+      if (ls === le) div.append(el("br"));
+      frag.append(div);
+    }
+    hl.insertBefore(frag, before);
+    hlSigs = sigs;
   }
 
   ed.addEventListener("scroll", () => { bd.scrollTop = ed.scrollTop; tip.hidden = true; });
   ed.addEventListener("input", changed);
+
+  // a section's grade, at the right edge of its heading's line: absolutely positioned with no
+  // top, it stays on the line where it sits in the text (no layout to measure here)
+  function gradeBadge(r, i) {
+    const s = r.sections[i];
+    if (s.grade === null || s.heading === null) return null;
+    const cls = !s.graded ? "grade short" : s.over ? "grade over" : "grade";
+    const title = !s.graded ? `${s.words} words: too short to grade on its own`
+      : `${r.summary.formula} grade ${s.grade} (target ${r.summary.target})`;
+    return el("span", { class: cls, title, "data-section": i },
+      !s.graded ? `grade ${s.grade} · short` : `grade ${s.grade}${s.over ? ` > ${r.summary.target}` : ""}`);
+  }
 
   function findingsAt(offset) {
     if (!state.result || ed.value !== state.text) return [];
@@ -192,7 +235,7 @@
     if (id !== undefined) target = [...hl.querySelectorAll("mark")].find((m) => m.dataset.ids.split(" ").includes(String(id)));
     if (!target) {
       const s = state.result.sections.findIndex((x) => x.start === offset);
-      if (s >= 0) target = hl.querySelector(`.anchor[data-section="${s}"]`);
+      if (s >= 0) target = hl.querySelector(`.grade[data-section="${s}"]`);
     }
     if (target) ed.scrollTop = Math.max(0, target.offsetTop - ed.clientHeight / 3);
     bd.scrollTop = ed.scrollTop;
@@ -217,17 +260,26 @@
     return false;
   }
 
+  const tabShown = () => document.querySelector(".tabs button[aria-selected=true]").dataset.tab;
+
   function renderTab() {
-    const tab = document.querySelector(".tabs button[aria-selected=true]").dataset.tab;
+    const tab = tabShown();
     if (tab === "sections") renderSections();
-    if (tab === "claims") renderClaims();
-    const cs = state.result ? state.result.claims : [];
-    $("n-claims").textContent = cs.length ? `(${cs.length})` : "";
+    // the claims register is asked for while its tab is open (it costs the server time)
+    const cs = state.result ? state.result.claims : null;
+    if (tab === "claims" && cs) renderClaims();
+    $("n-claims").textContent = cs && cs.length ? `(${cs.length})` : "";
   }
 
   function renderFindings() {
     const box = $("findings"), fs = state.result.findings;
-    if (unchanged("findings", [state.text.trim() === "", fs.map((f) => [f.rule, f.line, f.column, f.message, !!f.fix])])) return;
+    if (unchanged("findings", [state.text.trim() === "", fs.map((f) => [f.rule, f.message, !!f.fix])])) {
+      for (const item of box.querySelectorAll(".item")) {  // the same findings: positions may have moved
+        const f = fs[+item.dataset.id], where = item.querySelector(".where");
+        if (f && where.textContent !== `${f.line}:${f.column}`) where.textContent = `${f.line}:${f.column}`;
+      }
+      return;
+    }
     $("n-findings").textContent = fs.length ? `(${fs.length})` : "";
     if (!fs.length) { box.replaceChildren(el("p", { class: "empty" }, state.text.trim() ? "No findings." : "Paste or type some copy to check it.")); return; }
     const out = [];
@@ -253,7 +305,7 @@
 
   function selectFinding(id, move) {
     state.selected = id;
-    const f = state.result.findings[id];
+    const f = id === null ? null : state.result.findings[id];
     for (const b of document.querySelectorAll("#findings .item")) b.classList.toggle("selected", +b.dataset.id === id);
     for (const m of hl.querySelectorAll("mark")) m.classList.toggle("current", m.dataset.ids.split(" ").includes(String(id)));
     renderDetail();
@@ -375,6 +427,7 @@
         $(`tab-${t.dataset.tab}`).hidden = !on;
       }
       if (state.result) renderTab();
+      if (tab.dataset.tab === "claims" && state.result && !state.result.claims) lint();
     });
   }
 
