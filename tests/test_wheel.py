@@ -46,3 +46,7 @@ def test_wheel_installs_and_lints_examples(tmp_path):
     p = subprocess.run([str(py), "-c", "import medlint, sys; print(medlint.__file__)"], capture_output=True,
                        text=True, cwd=work, env=env)
     assert str(env_dir) in p.stdout
+    # the editor's page and assets ship inside the package (`medlint serve`)
+    p = subprocess.run([str(py), "-c", "from importlib import resources; d = resources.files('medlint') / 'static'; "
+                        "print(sorted(f.name for f in d.iterdir()))"], capture_output=True, text=True, cwd=work, env=env)
+    assert p.stdout.strip() == "['serve.css', 'serve.html', 'serve.js']", p.stderr
