@@ -96,10 +96,9 @@ def fix_path(linter: Linter, path: str, max_size: int = MAX_FILE_SIZE) -> FixRes
 
 def write_fixed(res: FixResult) -> None:
     """Write a fixed file in place (atomically), or set ``res.error`` when it cannot be."""
-    from .util import atomic_write
+    from .util import atomic_write, is_read_only
     target = os.path.realpath(res.path)
-    # no write permission bit, or not writable by this user (root ignores the bits)
-    if not os.access(target, os.W_OK) or not os.stat(target).st_mode & 0o222:
+    if is_read_only(target):
         res.error = f"{res.path}: file is read-only; not fixed"
         return
     try:

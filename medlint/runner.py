@@ -144,7 +144,9 @@ def lint_source(linter: Linter, source: str, path: str, fmt: str | None = None, 
         from .register import page_claims
         stage("listing the page's claims")
         res.claims = page_claims(doc, rs, res.findings)
-    for rule in rs.rules_for(path) if site_data else ():
+    if not site_data:
+        return res
+    for rule in rs.rules_for(path):
         impl = rs.impl(rule)
         if impl.site_wide:
             stage(f"collecting site data for rule {rule.name} ({rule.code})")

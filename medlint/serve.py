@@ -38,14 +38,13 @@ import sys
 import threading
 import time
 from dataclasses import replace
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import parse_qs, urlsplit
 
 from . import __version__
 from .engine import Linter, Options
-from .finding import SEVERITIES
+from .finding import SEVERITIES, finding_stats
 from .parsers import FORMATS, format_for
 from .registry import MedlintError, find_rule
 from .runner import MAX_FILE_SIZE, InputError, decode, discover, lint_source_safely, read_bytes
@@ -144,18 +143,19 @@ class App:
         self.reload_config()
         return {"version": __version__, "root": os.path.basename(self.root) or self.root,
                 "files": self.files(), "start": self.start, "max_bytes": self.max_bytes,
-                "formats": sorted(set(FORMATS.values()))}
+                "formats": FORMATS}  # file extension -> format, for uploaded files
 
     # -- open and save ----------------------------------------------------------------------
 
     def open(self, rel) -> dict:
         full = self.resolve(rel)
+        if os.path.getsize(full) > self.max_bytes:
+            raise HTTPError(413, f"{rel}: file is over the {_size(self.max_bytes)} limit (--max-file-size)")
         try:
             data = read_bytes(full, self.max_bytes)
             text = decode(data, rel, self.max_bytes)
-        except InputError as e:
-            status = 413 if "limit" in str(e) else 415
-            raise HTTPError(status, str(e).replace(full, rel)) from None
+        except InputError as e:  # binary, not UTF-8, unreadable
+            raise HTTPError(415, str(e).replace(full, rel)) from None
         self.reload_config()
         newline = "\r\n" if "\r\n" in text else "\n"
         return {"path": rel, "text": text.replace("\r\n", "\n"), "format": format_for(full),
@@ -177,19 +177,18 @@ class App:
         if version != version_of(data):
             raise HTTPError(409, f"{rel} changed on disk since it was opened; not saved. Download "
                                  f"your text, or open the file again to see the other change")
-        bom = data.startswith(b"\xef\xbb\xbf")
-        old = data.decode("utf-8-sig", errors="replace")
-        if "\r\n" in old:
+        if b"\r\n" in data:
             text = text.replace("\r\n", "\n").replace("\n", "\r\n")
-        if not os.access(full, os.W_OK) or not os.stat(full).st_mode & 0o222:
+        if data.startswith(b"\xef\xbb\xbf"):
+            text = "\ufeff" + text
+        from .util import atomic_write, is_read_only
+        if is_read_only(full):
             raise HTTPError(403, f"{rel}: file is read-only; not saved")
-        from .util import atomic_write
         try:
-            atomic_write(full, ("\ufeff" if bom else "") + text)
+            atomic_write(full, text)
         except OSError as e:
             raise HTTPError(500, f"{rel}: cannot write: {e.strerror or e}") from None
-        with open(full, "rb") as fh:
-            return {"path": rel, "version": version_of(fh.read())}
+        return {"path": rel, "version": version_of(text.encode("utf-8"))}
 
     def _check_size(self, text: str):
         if len(text) > self.max_bytes or len(text.encode("utf-8", "surrogatepass")) > self.max_bytes:
@@ -209,14 +208,19 @@ class App:
         else:  # unsaved text: the served folder's configuration applies
             path = os.path.join(self.root, "untitled" + {"html": ".html", "text": ".txt"}.get(fmt, ".md"))
         started = time.perf_counter()
+
+        def failed(errors):  # nothing but what went wrong
+            return {"findings": [], "sections": [], "claims": None, "rules": {}, "summary": None,
+                    "errors": errors, "ms": round(1000 * (time.perf_counter() - started), 1)}
+
         with self.lock:
             try:
                 res = lint_source_safely(self.linter, text, path, fmt or format_for(path), keep_document=True,
                                          site_data=False)
+                rs = self.linter.ruleset(path)
+                grading = rs.impl(find_rule(rs.all_rules, "readability-grade"))
             except MedlintError as e:  # bad configuration or rule pack: say so, keep serving
-                return {"findings": [], "sections": [], "claims": [], "rules": {}, "summary": None,
-                        "errors": [str(e)], "ms": 0}
-            rs = self.linter.ruleset(path)
+                return failed([str(e)])
             if claims and res.document is not None:
                 from .register import page_claims
                 res.claims = page_claims(res.document, rs, res.findings)
@@ -224,8 +228,7 @@ class App:
         doc = res.document
         errors = [e.replace(path, rel or "untitled") for e in res.errors]
         if doc is None:  # the page failed (a time-out, a parse error)
-            return {"findings": [], "sections": [], "claims": [], "rules": {}, "summary": None,
-                    "errors": errors, "ms": round(1000 * (time.perf_counter() - started), 1)}
+            return failed(errors)
         findings, rules = [], {}
         for i, f in enumerate(res.findings):
             findings.append({
@@ -243,15 +246,16 @@ class App:
                     rules[f.rule] = {"code": rule.code, "name": rule.name, "category": rule.category,
                                      "description": " ".join(rule.description.split()),
                                      "why": " ".join(rule.why.split()), "references": list(rule.references)}
-        sections, summary = self._readability(doc, rs, res, u16)
+        sections, summary = self._readability(doc, grading, res, u16)
+        stats = finding_stats(res.findings)
         by_category: dict[str, int] = {}
         by_severity = {s: 0 for s in SEVERITIES}
-        for f in res.findings:
-            by_category[f.category] = by_category.get(f.category, 0) + 1
-            by_severity[f.severity] = by_severity.get(f.severity, 0) + 1
+        for (_rule, _code, category, severity, _fix), n in stats.items():
+            by_category[category] = by_category.get(category, 0) + n
+            by_severity[severity] += n
         from .audit import risk_score
         summary.update(findings=len(res.findings), by_category=by_category, by_severity=by_severity,
-                       risk_score=risk_score(res.findings))
+                       risk_score=risk_score(stats=stats))
         rows = None if res.claims is None else []
         for c in res.claims or []:
             row = {k: c[k] for k in ("status", "kind", "treatment", "claim", "citation", "cited_by",
@@ -262,24 +266,17 @@ class App:
         return {"findings": findings, "rules": rules, "sections": sections, "summary": summary,
                 "claims": rows, "errors": errors, "ms": round(1000 * (time.perf_counter() - started), 1)}
 
-    def _readability(self, doc, rs, res, u16):
-        """Each section's grade against the target (readability-grade's parameters)."""
+    @staticmethod
+    def _readability(doc, grading, res, u16):
+        """Each section's grade against the target, as ``grading`` (the readability-grade
+        rule with this page's configuration) measures and judges it."""
         from .readability import FORMULA_NAMES, grade_of, section_report
-        rule = find_rule(rs.all_rules, "readability-grade")
-        params = dict(rule.params) if rule is not None else {}
-        if rule is not None:
-            try:
-                params = dict(rs.impl(rule).params)
-            except MedlintError:
-                pass
-        formula = params.get("formula", "flesch-kincaid")
-        target = params.get("target-grade", 8)
-        min_words, min_sentences = params.get("min-words", 40), params.get("min-sentences", 3)
+        formula, target = grading.params["formula"], grading.params["target-grade"]
         sections = []
         for s in section_report(doc, formula):
             if s["line"] is None:
                 continue
-            graded = s["words"] >= min_words and s["sentences"] >= min_sentences
+            graded = grading.measurable(s)
             grade = s["grade"]
             sections.append({"heading": s["heading"], "line": s["line"],
                              "start": u16(doc.lines.offset(s["line"], 1)), "words": s["words"],

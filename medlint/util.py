@@ -37,6 +37,11 @@ def write_all_atomically(items) -> None:
         raise
 
 
+def is_read_only(path: str) -> bool:
+    """No write permission bit, or not writable by this user (root ignores the bits)."""
+    return not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222
+
+
 def atomic_write(path: str, text: str):
     """Write ``text`` to ``path`` via a temporary file and rename: readers never see half a file."""
     write_all_atomically([(path, lambda fh: fh.write(text))])

@@ -11,25 +11,33 @@ from medlint.engine import Options
 from medlint.serve import App, Server
 
 from . import faults
+from .test_audit import write_site
 
 PAGE = ("# Knee care at our clinic\n\n"
         "Our knee injections relieve arthritis pain for months. We talk through every step first.\n")
 
 
+def start_server(app: App) -> Server:
+    """``app`` served on a free loopback port, in a thread (stop it with ``stop_server``)."""
+    srv = Server(app)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def stop_server(srv: Server) -> None:
+    srv.shutdown()
+    srv.server_close()
+
+
 @pytest.fixture
 def served(tmp_path):
     """A server on PATH = tmp_path/site; yields (root, request)."""
-    root = tmp_path / "site"
-    root.mkdir()
-    (root / "page.md").write_text(PAGE, encoding="utf-8")
-    (root / "notes.txt").write_text("Bring a list of your medicines.\n", encoding="utf-8")
+    root = write_site(tmp_path / "site", {"page.md": PAGE, "notes.txt": "Bring a list of your medicines.\n"})
     servers = []
 
     def start(options=None, max_bytes=10 * 1048576, path=None):
-        srv = Server(App(str(path or root), options or Options(), max_bytes))
-        threading.Thread(target=srv.serve_forever, daemon=True).start()
-        servers.append(srv)
-        return srv
+        servers.append(start_server(App(str(path or root), options or Options(), max_bytes)))
+        return servers[-1]
 
     def request(method, url, body=None, headers=None, srv=None):
         srv = srv or servers[0] if servers else start()
@@ -50,8 +58,7 @@ def served(tmp_path):
     request.start = start
     yield root, request
     for srv in servers:
-        srv.shutdown()
-        srv.server_close()
+        stop_server(srv)
 
 
 def test_the_page_is_served_with_a_policy_that_allows_no_other_host(served):

@@ -4,15 +4,16 @@ and the jargon term highlighted where they are, reads the explanation, applies t
 fix, saves, and the file on disk has the change. Nothing is fetched from any other host and
 no script error happens. Screenshots go to the test's tmp dir."""
 import json
-import threading
 import time
 
 import pytest
 
 from medlint.engine import Options
-from medlint.serve import App, Server
+from medlint.serve import App
 
 from .cdp import Browser, find_chromium
+from .test_audit import write_site
+from .test_serve import start_server, stop_server
 
 pytestmark = pytest.mark.slow
 
@@ -27,17 +28,12 @@ TYPED = "\nOur knee injections relieve arthritis pain for months."
 
 @pytest.fixture
 def server(tmp_path):
-    root = tmp_path / "site"
-    root.mkdir()
-    (root / "draft.md").write_text(DRAFT, encoding="utf-8")
-    (root / "other.md").write_text("# Other\n\nNothing here.\n", encoding="utf-8")
+    root = write_site(tmp_path / "site", {"draft.md": DRAFT, "other.md": "# Other\n\nNothing here.\n"})
     app = App(str(root), Options(isolated=True))
     app.warm_up()  # as `medlint serve` does while the browser opens
-    srv = Server(app)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = start_server(app)
     yield root, srv
-    srv.shutdown()
-    srv.server_close()
+    stop_server(srv)
 
 
 def marked(page, rule):

@@ -77,7 +77,8 @@ class ReadabilityKind(Kind):
 
     # which units are graded -------------------------------------------------------------
 
-    def _measurable(self, m: dict) -> bool:
+    def measurable(self, m: dict) -> bool:
+        """Whether a section or paragraph with metrics ``m`` is long enough to be graded."""
         return m["words"] >= self.params["min-words"] and m["sentences"] >= self.params["min-sentences"]
 
     def check(self, doc, ctx):
@@ -88,7 +89,7 @@ class ReadabilityKind(Kind):
                 if sec.heading.in_references or not sec.blocks:
                     continue
                 m = sec.metrics
-                if not self._measurable(m):
+                if not self.measurable(m):
                     continue
                 graded = True
                 hit = self._judge(doc, m, sec.blocks, sec.heading, 0, len(sec.heading.text),
@@ -100,13 +101,13 @@ class ReadabilityKind(Kind):
             any_long = False
             for b in sec.blocks:
                 m = R.block_metrics(doc, b)
-                if not self._measurable(m):
+                if not self.measurable(m):
                     continue
                 any_long = graded = True
                 hit = self._judge(doc, m, [b], b, 0, len(b.text), "This paragraph")
                 if hit:
                     yield hit
-            if not any_long and sec.blocks and self._measurable(sec.metrics):
+            if not any_long and sec.blocks and self.measurable(sec.metrics):
                 graded = True
                 label = "The text before the first heading" if len(secs) > 1 else "This page"
                 hit = self._judge(doc, sec.metrics, sec.blocks, None, 0, 0, label)
@@ -116,7 +117,7 @@ class ReadabilityKind(Kind):
             m = R.document_metrics(doc)
             blocks = [b for s in secs for b in s.blocks]
             firsts = [b for b in doc.prose_blocks(R.METRIC_KINDS)]
-            if blocks and firsts and self._measurable(m):
+            if blocks and firsts and self.measurable(m):
                 hit = self._judge(doc, m, blocks, None, 0, 0,
                                   "This page (no section is long enough to grade on its own)")
                 if hit:

@@ -9,11 +9,12 @@
   const SEVERITIES = ["error", "warning", "info"];
   const state = {
     path: null, version: null, format: "markdown", name: "untitled.md", savedText: "",
-    result: null, text: null, selected: null, maxBytes: 10485760,
+    result: null, text: null, selected: null, maxBytes: 10485760, formats: {},
   };
   // what the latency benchmark and the browser test read
   // inputAt: the last edit not yet answered; per answered lint: latency (edit to painted),
-  // the request's round trip, the lint on the server, and the time spent drawing it here
+  // the debounce (waitMs), the request's round trip, the lint on the server, building the
+  // highlights here (drawMs), and the browser's layout and paint after that (paintMs)
   const perf = window.medlintPerf = { inputAt: 0, renders: 0, latencies: [], requestMs: [], serverMs: [], drawMs: [],
     waitMs: [], paintMs: [] };
   window.medlintState = () => ({ text: state.text, path: state.path, ...(state.result || { findings: [] }) });
@@ -23,7 +24,6 @@
     for (const [k, v] of Object.entries(props || {})) {
       if (v === undefined || v === null) continue;
       if (k === "class") e.className = v;
-      else if (k === "text") e.textContent = v;
       else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v);
     }
@@ -252,11 +252,11 @@
 
   // the lists are drawn again only when what they show changed (most keystrokes move the
   // findings' offsets, not the findings), and the hidden tabs when they are shown
-  const drawn = {};
+  const shownSigs = {};
   function unchanged(name, data) {
     const sig = JSON.stringify(data);
-    if (drawn[name] === sig) return true;
-    drawn[name] = sig;
+    if (shownSigs[name] === sig) return true;
+    shownSigs[name] = sig;
     return false;
   }
 
@@ -433,8 +433,8 @@
 
   // -- files -------------------------------------------------------------------------------
 
-  const FORMAT_OF = { md: "markdown", markdown: "markdown", html: "html", htm: "html", txt: "text" };
-  const formatOf = (name) => FORMAT_OF[(name.split(".").pop() || "").toLowerCase()] || "text";
+  // the server's extension -> format table (medlint.parsers.FORMATS)
+  const formatOf = (name) => state.formats[`.${(name.split(".").pop() || "").toLowerCase()}`] || "text";
   const dirty = () => ed.value !== state.savedText;
 
   function updateButtons() {
@@ -516,6 +516,7 @@
     try {
       const info = await api("GET", "/api/info");
       state.maxBytes = info.max_bytes;
+      state.formats = info.formats;
       document.title = `medlint editor: ${info.root}`;
       for (const f of info.files) $("file").append(el("option", { value: f }, f));
       if (info.start) { $("file").value = info.start; await openFile(info.start); }
